@@ -1,0 +1,5 @@
+"""Allows `python -m intake`."""
+
+from intake.cli import main
+
+raise SystemExit(main())

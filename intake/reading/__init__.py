@@ -1,0 +1,1 @@
+"""Reading: raw bytes to the text that matters (pure)."""

@@ -1,0 +1,8 @@
+"""Understanding: what kind of email this is and what a referral says (pure).
+
+`parse_email` is the one entry point the rest of the service uses.
+"""
+
+from intake.understanding.parse import DEFAULT_REQUIRED, parse_email
+
+__all__ = ["DEFAULT_REQUIRED", "parse_email"]
