@@ -1,0 +1,1 @@
+"""Replying: compose replies from templates (pure) and send them (adapters)."""

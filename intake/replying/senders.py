@@ -1,0 +1,105 @@
+"""Sending: the adapters that hand a finished message to SMTP or a local Maildir.
+
+`send` either completes (the server accepted it) or raises TransientError
+(try again later) or MessageError (this recipient will never work).
+"""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import ssl
+from pathlib import Path
+from typing import Protocol
+
+from intake.config import Smtp
+from intake.errors import ConfigError, MessageError, TransientError
+from intake.mailbox.imap import tls_context
+from intake.mailbox.maildir import open_maildir
+from intake.secrets import oauth2_token, password
+
+
+class Sender(Protocol):
+    def send(self, raw: bytes, sender: str, recipients: list[str]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class MaildirSender:
+    """Writes outgoing mail into a Maildir (the embedded default: nothing leaves the machine)."""
+
+    def __init__(self, path: Path) -> None:
+        self.box = open_maildir(path)
+
+    def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
+        self.box.add(raw)
+
+    def close(self) -> None:
+        self.box.close()
+
+
+class SmtpSender:
+    """One SMTP connection, opened on first use, with TLS verification always on."""
+
+    def __init__(self, cfg: Smtp) -> None:
+        self.cfg = cfg
+        self._conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg, ctx = self.cfg, tls_context(self.cfg.ca_file)
+        try:
+            if cfg.security == "tls":
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                    cfg.host, cfg.port, timeout=cfg.timeout_seconds, context=ctx
+                )
+            else:
+                conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_seconds)
+                if cfg.security == "starttls":
+                    conn.starttls(context=ctx)
+            self._login(conn)
+        except ssl.SSLCertVerificationError as exc:
+            raise ConfigError(f"smtp: TLS certificate not trusted ({exc.verify_message})") from None
+        except smtplib.SMTPAuthenticationError:
+            raise ConfigError("smtp: the server refused the login") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransientError(f"smtp: cannot connect ({type(exc).__name__})") from None
+        return conn
+
+    def _login(self, conn: smtplib.SMTP) -> None:
+        if not self.cfg.username:
+            return
+        token = oauth2_token(self.cfg, "smtp")
+        if token is not None:
+            auth = f"user={self.cfg.username}\x01auth=Bearer {token.get_secret_value()}\x01\x01"
+            conn.ehlo()
+            code, _ = conn.docmd("AUTH", "XOAUTH2 " + base64.b64encode(auth.encode()).decode())
+            if code != 235:
+                raise smtplib.SMTPAuthenticationError(code, b"XOAUTH2 refused")
+            return
+        conn.login(self.cfg.username, password(self.cfg, "smtp").get_secret_value())
+
+    def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
+        if self._conn is None:
+            self._conn = self._connect()
+        try:
+            refused = self._conn.sendmail(sender, recipients, raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise MessageError("smtp: every recipient was refused") from exc
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            if 500 <= exc.smtp_code < 600:
+                raise MessageError(f"smtp: refused with {exc.smtp_code}") from None
+            raise TransientError(f"smtp: temporary failure {exc.smtp_code}") from None
+        except (TimeoutError, OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise TransientError(f"smtp: {type(exc).__name__}") from None
+        if refused:
+            raise MessageError(f"smtp: {len(refused)} recipient(s) refused")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.quit()
+            except (OSError, smtplib.SMTPException):
+                self._conn.close()
+            self._conn = None

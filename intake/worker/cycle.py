@@ -1,0 +1,362 @@
+"""One cycle of the worker: fetch, store, understand, decide, reply, remember.
+
+Order matters for safety: a message is stored (with the checkpoint) before
+anything happens to it; a reply is queued in the same transaction that
+records the decision; sending and flagging on the server happen only after
+those commits, and each step is safe to repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email import message_from_bytes, policy
+
+from jinja2 import Environment
+
+from intake.clock import Clock
+from intake.config import Config
+from intake.deciding.policy import Decision, History, decide
+from intake.errors import ConfigError, MessageError, TransientError
+from intake.mailbox.fetched import Batch, Inbox
+from intake.models import ParsedEmail
+from intake.replying.compose import (
+    build_alert,
+    build_reply,
+    domain_of,
+    message_id,
+    render,
+    reply_context,
+)
+from intake.replying.senders import Sender
+from intake.store.db import Store
+from intake.understanding import parse_email
+
+log = logging.getLogger("intake.worker")
+
+MAX_ATTEMPTS = 3
+RETRY_BASE_SECONDS = 60
+RETRY_CAP_SECONDS = 3600
+
+
+@dataclass
+class Services:
+    """The adapters one cycle works with."""
+
+    cfg: Config
+    store: Store
+    env: Environment
+    clock: Clock
+    open_inbox: Callable[[], Inbox]
+    open_sender: Callable[[], Sender]
+
+
+@dataclass
+class CycleReport:
+    fetched: int = 0
+    processed: int = 0
+    quarantined: int = 0
+    replies_sent: int = 0
+    outcomes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ fetch
+
+
+def store_batch(store: Store, batch: Batch, now: datetime) -> int:
+    """Store every message of a batch and advance the checkpoint, in one transaction."""
+    new = 0
+    with store.transaction():
+        for item in batch.messages:
+            if item.old:
+                ident = f"{item.folder}:{item.uidvalidity}:{item.uid}".encode()
+                raw, state = None, "old"
+            else:
+                ident, raw = item.headers, item.raw
+                state = "received" if raw is not None else "too_large"
+            _, is_new = store.add_message(
+                raw,
+                size=item.size,
+                folder=item.folder,
+                uidvalidity=item.uidvalidity,
+                uid=item.uid,
+                message_id=item.message_id,
+                internal_date=item.internal_date,
+                now=now,
+                header_digest=ident,
+                state=state,
+            )
+            new += is_new
+        if batch.last_uid:
+            store.set_checkpoint(batch.folder, batch.uidvalidity, batch.last_uid, now)
+    return new
+
+
+def fetch_new(svc: Services, inbox: Inbox, since: date | None) -> int:
+    folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
+    cp = svc.store.checkpoint(folder)
+    last = (cp.uidvalidity, cp.last_uid) if cp else None
+    total = 0
+    for batch in inbox.batches(last, svc.store, since):
+        started = time.monotonic()
+        added = store_batch(svc.store, batch, svc.clock.now())
+        total += added
+        log.info(
+            "batch stored: %d messages, %d new, up to uid %d, %.0f ms",
+            len(batch.messages),
+            added,
+            batch.last_uid,
+            (time.monotonic() - started) * 1000,
+        )
+    return total
+
+
+# ------------------------------------------------------------------ understand and decide
+
+
+def history_for(svc: Services, parsed: ParsedEmail, now: datetime) -> History:
+    store, cfg = svc.store, svc.cfg
+    env = parsed.envelope
+    address = env.reply_address or ""
+    ours = [r for r in (env.in_reply_to, *env.references) if r and store.is_our_message_id(r)]
+    cooldown = now - timedelta(hours=cfg.reply.cooldown_hours)
+    return History(
+        our_address=cfg.practice.email,
+        mode=cfg.reply.mode,
+        replies_to_sender_recently=store.replies_to(address, cooldown) if address else 0,
+        replies_last_hour=store.replies_since(now - timedelta(hours=1)),
+        max_per_hour=cfg.reply.max_per_hour,
+        answers_our_mail=bool(ours),
+    )
+
+
+def queue_reply(
+    svc: Services, parsed: ParsedEmail, decision: Decision, reference: str, ids: tuple[int, int]
+) -> None:
+    assert decision.reply is not None
+    msg_id, ref_id = ids
+    cfg, now = svc.cfg, svc.clock.now()
+    text, html = render(
+        svc.env, f"replies/{decision.reply}", reply_context(parsed, reference, cfg.practice)
+    )
+    rfc_id = message_id(domain_of(cfg.practice.email), "reply", str(msg_id), decision.reply)
+    mail = build_reply(
+        parsed.envelope,
+        cfg.practice,
+        reference=reference,
+        text=text,
+        html=html,
+        msg_id=rfc_id,
+        now=now,
+    )
+    svc.store.queue_reply(
+        rfc_message_id=rfc_id,
+        raw=mail.as_bytes(),
+        template=decision.reply,
+        recipient=parsed.envelope.reply_address or "",
+        thread=parsed.envelope.message_id,
+        msg_id=msg_id,
+        referral_id=ref_id,
+        now=now,
+        state="drafted" if svc.cfg.reply.mode == "draft" else "pending",
+    )
+
+
+def queue_alert(svc: Services, reference: str, headline: str, detail: str, key: str) -> None:
+    """An urgent email to the therapist (safeguarding hold, circuit breaker)."""
+    cfg, now = svc.cfg, svc.clock.now()
+    context = {
+        "headline": headline,
+        "reference": reference,
+        "received": now.astimezone(cfg.schedule.zone).strftime("%d %b %Y %H:%M"),
+        "detail": detail,
+    }
+    text, html = render(svc.env, "alerts/urgent", context)
+    rfc_id = message_id(domain_of(cfg.practice.email), "alert", key)
+    mail = build_alert(
+        cfg.practice,
+        cfg.digest.to,
+        subject=f"URGENT: {headline} ({reference})",
+        text=text,
+        html=html,
+        msg_id=rfc_id,
+        now=now,
+    )
+    svc.store.queue_reply(
+        rfc_message_id=rfc_id,
+        raw=mail.as_bytes(),
+        template="alert",
+        recipient=cfg.digest.to,
+        thread=None,
+        msg_id=None,
+        referral_id=None,
+        now=now,
+    )
+
+
+def record_decision(svc: Services, msg_id: int, parsed: ParsedEmail, decision: Decision) -> str:
+    """Record the outcome, queue its reply and follow-ups: all in one transaction."""
+    store, now = svc.store, svc.clock.now()
+    kind = parsed.record.kind.value
+    with store.transaction():
+        if not decision.record:
+            store.finish_message(msg_id, state="ignored", now=now, kind=kind)
+            return f"msg {msg_id} kind={kind} outcome=ignored"
+        status = decision.status or kind
+        ref_id, reference = store.add_referral(
+            msg_id, parsed, status=status, now=now, actor="intake"
+        )
+        for plan in decision.followups:
+            store.add_followup(
+                action=plan.action, due=plan.due, now=now, referral_id=ref_id, urgent=plan.urgent
+            )
+        if decision.reply:
+            queue_reply(svc, parsed, decision, reference, (msg_id, ref_id))
+        if decision.alert == "safeguarding":
+            queue_alert(
+                svc,
+                reference,
+                "safeguarding concern in a new message",
+                "The message mentions a possible risk of harm ("
+                + ", ".join(parsed.record.safeguarding)
+                + "). Please read it today.",
+                f"safeguarding-{msg_id}",
+            )
+        elif decision.alert == "circuit_breaker":
+            hour = now.strftime("%Y%m%d%H")
+            if not store.is_our_message_id(
+                message_id(domain_of(svc.cfg.practice.email), "alert", f"breaker-{hour}")
+            ):
+                queue_alert(
+                    svc,
+                    reference,
+                    "automatic replies stopped",
+                    "The hourly ceiling of automatic replies was reached; replies are paused.",
+                    f"breaker-{hour}",
+                )
+        store.finish_message(msg_id, state="processed", now=now, kind=kind, referral_id=ref_id)
+    return f"msg {msg_id} ref {reference} kind={kind} outcome={decision.reply or 'no reply'}"
+
+
+def process_message(svc: Services, msg_id: int) -> str:
+    """Understand and decide one stored message; quarantine it on any failure."""
+    store, cfg = svc.store, svc.cfg
+    raw = store.raw(msg_id)
+    if raw is None:
+        store.finish_message(msg_id, state="ignored", now=svc.clock.now())
+        return f"msg {msg_id} outcome=no body"
+    try:
+        parsed = parse_email(raw, required=cfg.extraction.required)
+        now = svc.clock.now()
+        local_today = now.astimezone(cfg.schedule.zone).date()
+        decision = decide(
+            parsed,
+            history_for(svc, parsed, now),
+            local_today,
+            region=cfg.followups.region,
+            contact_days=cfg.followups.contact_due_working_days,
+        )
+        return record_decision(svc, msg_id, parsed, decision)
+    except MessageError as exc:
+        reason = str(exc)
+    except Exception as exc:  # a bug: log the traceback once, keep the message
+        log.exception("msg %d: internal error while processing", msg_id)
+        reason = f"internal error: {type(exc).__name__}"
+    store.finish_message(msg_id, state="quarantined", now=svc.clock.now(), error=reason[:300])
+    return f"msg {msg_id} outcome=quarantined ({reason[:120]})"
+
+
+# ------------------------------------------------------------------ deliver
+
+
+def recipients_of(raw: bytes) -> list[str]:
+    msg = message_from_bytes(raw, policy=policy.default)
+    return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
+
+
+def recover_interrupted_sends(store: Store, now: datetime) -> int:
+    """A send interrupted by a crash may or may not have reached the server.
+
+    Such replies are never re-sent automatically (a duplicate is worse than a
+    delay); they are marked uncertain and listed for the therapist.
+    """
+    rows = store.outbox_in_state("sending")
+    for row in rows:
+        store.set_outbox_state(row.id, "uncertain", now, error="interrupted while sending")
+    return len(rows)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+def deliver_outbox(svc: Services, sender: Sender) -> int:
+    """Send what is due; each reply is marked 'sending' in a commit before the SMTP dialogue."""
+    store, sent = svc.store, 0
+    for row in store.outbox_due(svc.clock.now()):
+        raw = store.outbox_raw(row.id)
+        store.set_outbox_state(row.id, "sending", svc.clock.now())
+        try:
+            sender.send(raw, svc.cfg.practice.email, recipients_of(raw))
+        except ConfigError:
+            store.set_outbox_state(row.id, "pending", svc.clock.now(), error="configuration")
+            raise
+        except TransientError as exc:
+            now = svc.clock.now()
+            store.set_outbox_state(
+                row.id, "pending", now, error=str(exc), retry_at=now + retry_delay(row.attempts + 1)
+            )
+            log.warning("outbox %d: %s; will retry", row.id, exc)
+            break
+        except MessageError as exc:
+            store.set_outbox_state(row.id, "failed", svc.clock.now(), error=str(exc))
+            log.warning("outbox %d: %s", row.id, exc)
+            continue
+        store.set_outbox_state(row.id, "sent", svc.clock.now())
+        sent += 1
+    return sent
+
+
+# ------------------------------------------------------------------ the cycle
+
+
+def finish_on_server(svc: Services, inbox: Inbox, folder: str) -> None:
+    done = svc.store.locations_to_finish(folder)
+    if not done:
+        return
+    inbox.finish([(validity, uid) for _, validity, uid in done])
+    svc.store.mark_server_done(sorted({msg_id for msg_id, _, _ in done}))
+
+
+def process_pending(svc: Services, report: CycleReport) -> None:
+    for msg_id in svc.store.messages_to_process(MAX_ATTEMPTS):
+        started = time.monotonic()
+        outcome = process_message(svc, msg_id)
+        report.processed += 1
+        report.quarantined += "quarantined" in outcome
+        report.outcomes.append(outcome)
+        log.info("%s %.0f ms", outcome, (time.monotonic() - started) * 1000)
+
+
+def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
+    """Fetch, process and reply once. Raises TransientError when a server is unreachable."""
+    report = CycleReport()
+    folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
+    recover_interrupted_sends(svc.store, svc.clock.now())
+    inbox = svc.open_inbox()
+    try:
+        report.fetched = fetch_new(svc, inbox, since)
+        process_pending(svc, report)
+        sender = svc.open_sender()
+        try:
+            report.replies_sent = deliver_outbox(svc, sender)
+        finally:
+            sender.close()
+        finish_on_server(svc, inbox, folder)
+    finally:
+        inbox.close()
+    svc.store.event("poll_ok", svc.clock.now(), f"{report.fetched} new")
+    return report

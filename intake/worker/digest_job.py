@@ -1,0 +1,148 @@
+"""The daily digest job: gather a snapshot from the store, render, queue once a day."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from intake.digest.build import (
+    DigestData,
+    FollowUpLine,
+    Health,
+    age_in_days,
+    referral_line,
+    render_digest,
+    split_followups,
+)
+from intake.replying.compose import build_alert, domain_of, message_id
+from intake.store.db import Store
+from intake.worker.cycle import Services
+
+ROBOT_KINDS = ("auto_reply", "bounce", "bulk")
+
+
+def _reply_label(store: Store, ref_id: int) -> str:
+    rows = store.replies_for_referral(ref_id)
+    if not rows:
+        return "none"
+    return ", ".join(f"{r.template} ({r.state})" for r in rows)
+
+
+def _since(store: Store, now: datetime) -> datetime:
+    last = store.last_digest()
+    if last is not None and last["sent_at"]:
+        return datetime.fromisoformat(last["sent_at"])
+    return now - timedelta(days=1)
+
+
+def gather(svc: Services, day: date) -> DigestData:
+    """A snapshot of everything the digest shows, read from the store."""
+    store, now = svc.store, svc.clock.now()
+    since = _since(store, now)
+    refs = store.referrals()
+    by_id = {r.id: r for r in refs}
+    line = lambda r: referral_line(  # noqa: E731
+        r.reference, r.status, r.parsed, _reply_label(store, r.id), age_in_days(r.created_at, now)
+    )
+    followups = [
+        FollowUpLine(
+            id=f.id, reference=f.reference or "-", action=f.action, due=f.due, urgent=f.urgent
+        )
+        for f in store.followups(states=("open",))
+    ]
+    followups += [
+        FollowUpLine(id=f.id, reference=f.reference or "-", action=f.action, due=day)
+        for f in store.followups(states=("snoozed",))
+        if f.snoozed_until and f.snoozed_until <= day
+    ]
+    overdue, due_today = split_followups(followups, day)
+    look = [f"msg {m.id}: could not be read ({m.error})" for m in store.quarantined()]
+    look += [
+        f"{r.reference}: {r.kind}, {r.status}"
+        for r in refs
+        if r.kind == "enquiry" and datetime.fromisoformat(r.created_at) >= since
+    ]
+    for o in store.outbox_in_state("uncertain", "failed"):
+        ref = by_id[o.referral_id].reference if o.referral_id in by_id else "-"
+        look.append(f"{ref}: a {o.template} reply may not have been sent ({o.state})")
+    last_poll = store.last_event("poll_ok")
+    return DigestData(
+        day=day,
+        practice_name=svc.cfg.practice.name,
+        safeguarding=tuple(line(r) for r in refs if r.safeguarding and r.status not in ("closed",)),
+        overdue=overdue,
+        due_today=due_today,
+        new_referrals=tuple(
+            line(r)
+            for r in refs
+            if r.kind == "referral" and datetime.fromisoformat(r.created_at) >= since
+        ),
+        awaiting_info=tuple(line(r) for r in refs if r.status == "awaiting_info"),
+        needs_look=tuple(look),
+        health=Health(
+            last_poll=_local(svc, last_poll["at"]) if last_poll else "never",
+            robots_ignored=store.count_since(since, ROBOT_KINDS),
+            replies_sent=len(
+                [
+                    o
+                    for o in store.outbox_in_state("sent")
+                    if o.sent_at and o.sent_at >= since.isoformat(timespec="seconds")
+                ]
+            ),
+            errors=len(store.quarantined()),
+        ),
+    )
+
+
+def _local(svc: Services, stamp: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone(svc.cfg.schedule.zone).strftime("%d %b %H:%M")
+
+
+def local_day(svc: Services) -> date:
+    return svc.clock.now().astimezone(svc.cfg.schedule.zone).date()
+
+
+def digest_due(svc: Services) -> bool:
+    """True from digest_at (local time) until today's digest has been queued."""
+    now_local = svc.clock.now().astimezone(svc.cfg.schedule.zone)
+    if now_local.time() < svc.cfg.schedule.digest_at:
+        return False
+    return svc.store.digest_for(now_local.date()) is None
+
+
+def queue_digest(svc: Services, *, force: bool = False) -> bool:
+    """Queue today's digest once; True when one was queued now."""
+    store, cfg, now = svc.store, svc.cfg, svc.clock.now()
+    day = local_day(svc)
+    if not force and not digest_due(svc):
+        return False
+    data = gather(svc, day)
+    if data.quiet and cfg.digest.skip_quiet_days and not force:
+        return False
+    token = secrets.token_hex(4)
+    rfc_id = message_id(domain_of(cfg.practice.email), "digest", day.isoformat(), token)
+    subject, text, html = render_digest(svc.env, data, token)
+    mail = build_alert(
+        cfg.practice, cfg.digest.to, subject=subject, text=text, html=html, msg_id=rfc_id, now=now
+    )
+    with store.transaction():
+        if not store.claim_digest(day, token, rfc_id):
+            return False
+        store.queue_reply(
+            rfc_message_id=rfc_id,
+            raw=mail.as_bytes(),
+            template="digest",
+            recipient=cfg.digest.to,
+            thread=None,
+            msg_id=None,
+            referral_id=None,
+            now=now,
+        )
+        store.digest_sent(day, now)
+    return True
+
+
+def print_digest(svc: Services) -> str:
+    data = gather(svc, local_day(svc))
+    _, text, _ = render_digest(svc.env, data, "preview")
+    return text

@@ -1,0 +1,108 @@
+"""The long-running worker: APScheduler 3 runs the poll and the daily digest.
+
+Each job runs at most once at a time (max_instances=1, coalesce), so a slow
+or hung server delays the next run rather than piling runs up; socket
+timeouts bound every network call.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from intake.errors import TransientError
+from intake.worker.cycle import Services, deliver_outbox, run_cycle
+from intake.worker.digest_job import queue_digest
+
+log = logging.getLogger("intake.worker")
+
+
+class Backoff:
+    """Exponential backoff with jitter, capped; reset by a success."""
+
+    def __init__(self, base: float = 5.0, cap: float = 600.0) -> None:
+        self.base, self.cap, self.failures = base, cap, 0
+
+    def next_delay(self) -> float:
+        self.failures += 1
+        return random.uniform(0, min(self.cap, self.base * 2 ** (self.failures - 1)))
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+def poll_once(svc: Services, backoff: Backoff) -> float | None:
+    """One cycle plus a due digest; on a transient failure, log one line and return the delay."""
+    try:
+        report = run_cycle(svc)
+        if queue_digest(svc):
+            sender = svc.open_sender()
+            try:
+                deliver_outbox(svc, sender)
+            finally:
+                sender.close()
+    except TransientError as exc:
+        delay = backoff.next_delay()
+        svc.store.event("error", svc.clock.now(), str(exc)[:200])
+        log.warning("poll failed: %s; next try in %.0f s", exc, delay)
+        return delay
+    backoff.reset()
+    log.info(
+        "poll done: %d new, %d processed, %d quarantined, %d replies sent",
+        report.fetched,
+        report.processed,
+        report.quarantined,
+        report.replies_sent,
+    )
+    return None
+
+
+def run_forever(svc: Services) -> None:
+    """Poll every poll_minutes and queue the digest at digest_at, until stopped."""
+    cfg = svc.cfg
+    scheduler = BlockingScheduler(timezone=cfg.schedule.zone)
+    backoff = Backoff()
+
+    def poll() -> None:
+        delay = poll_once(svc, backoff)
+        if delay is not None:
+            retry_at = datetime.now(cfg.schedule.zone) + timedelta(seconds=delay)
+            scheduler.add_job(poll, "date", run_date=retry_at, id="retry", replace_existing=True)
+
+    scheduler.add_job(
+        poll,
+        IntervalTrigger(minutes=cfg.schedule.poll_minutes, timezone=cfg.schedule.zone),
+        id="poll",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(cfg.schedule.zone),
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        poll,
+        CronTrigger(
+            hour=cfg.schedule.digest_at.hour,
+            minute=cfg.schedule.digest_at.minute,
+            timezone=cfg.schedule.zone,
+        ),
+        id="digest",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    log.info(
+        "worker started: polling every %g min, digest at %s %s, reply mode %s",
+        cfg.schedule.poll_minutes,
+        cfg.schedule.digest_at.strftime("%H:%M"),
+        cfg.schedule.timezone,
+        cfg.reply.mode,
+    )
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("worker stopped")
