@@ -19,7 +19,7 @@ from jinja2 import Environment
 
 from intake.clock import Clock
 from intake.config import Config
-from intake.deciding.policy import Decision, History, decide
+from intake.deciding.policy import Decision, History, decide, thread_root
 from intake.errors import ConfigError, MessageError, TransientError
 from intake.mailbox.fetched import Batch, Inbox
 from intake.models import ParsedEmail
@@ -123,10 +123,11 @@ def history_for(svc: Services, parsed: ParsedEmail, now: datetime) -> History:
     address = env.reply_address or ""
     ours = [r for r in (env.in_reply_to, *env.references) if r and store.is_our_message_id(r)]
     cooldown = now - timedelta(hours=cfg.reply.cooldown_hours)
+    thread = thread_root(env)
     return History(
         our_address=cfg.practice.email,
         mode=cfg.reply.mode,
-        replies_to_sender_recently=store.replies_to(address, cooldown) if address else 0,
+        replies_to_sender_recently=store.replies_to(address, cooldown, thread) if address else 0,
         replies_last_hour=store.replies_since(now - timedelta(hours=1)),
         max_per_hour=cfg.reply.max_per_hour,
         answers_our_mail=bool(ours),
@@ -157,7 +158,7 @@ def queue_reply(
         raw=mail.as_bytes(),
         template=decision.reply,
         recipient=parsed.envelope.reply_address or "",
-        thread=parsed.envelope.message_id,
+        thread=thread_root(parsed.envelope),
         msg_id=msg_id,
         referral_id=ref_id,
         now=now,
