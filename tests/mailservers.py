@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
@@ -182,6 +182,7 @@ class Dovecot:
         self.tls_port = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._identity = _Identity.current()
+        self._passwords: dict[str, str] = {}
         self._prepare()
         self.add_user(user, password)
 
@@ -305,6 +306,11 @@ service imap-login {{
         tmp.write_text(f"{name}:{{PLAIN}}{password}\n")
         tmp.chmod(0o644)
         tmp.rename(path)
+        self._passwords[name] = password
+
+    def password_of(self, user: str) -> str:
+        """The password given to ``add_user`` for ``user``."""
+        return self._passwords[user]
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -428,11 +434,12 @@ service imap-login {{
         tls: bool = False,
         timeout: float = 10.0,
     ) -> IMAPClient:
-        """A logged-in IMAPClient (implicit TLS on ``tls_port`` when ``tls``); caller logs out."""
-        if user is None:
-            user, password = self.user, self.password
-        elif password is None:
-            raise ValueError("password is required with user")
+        """A logged-in IMAPClient (implicit TLS on ``tls_port`` when ``tls``); caller logs out.
+
+        ``user`` defaults to the default user, ``password`` to the one it was added with.
+        """
+        user = user or self.user
+        password = password or self.password_of(user)
         port = self.tls_port if tls else self.port
         ctx = self.ssl_context() if tls else None
         imap = IMAPClient(HOST, port=port, ssl=tls, ssl_context=ctx, timeout=timeout)
@@ -540,7 +547,7 @@ class _QuietAuthController(Controller):
         # process-wide filter change is brief and uncontended.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
-            return super().factory()
+            return SMTP(self.handler, **self.SMTP_kwargs)
 
 
 class SmtpSink:
@@ -617,19 +624,19 @@ class SmtpSink:
         assert self.ca_file is not None and self._key_file is not None
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(str(self.ca_file), str(self._key_file))
-        common: dict[str, object] = {
-            "hostname": HOST,
-            "port": self.port,
+        common: dict[str, Any] = {  # the SMTP options both modes share
             "server_hostname": "localhost",
             "authenticator": self._authenticate,
             "auth_required": True,
         }
         if self.mode == "starttls":
-            return Controller(self._handler, tls_context=ctx, require_starttls=True, **common)
+            return Controller(
+                self._handler, HOST, self.port, tls_context=ctx, require_starttls=True, **common
+            )
         # aiosmtpd does not see implicit TLS, so it only offers AUTH with
         # auth_require_tls=False, for which it warns; the warning is expected here.
         return _QuietAuthController(
-            self._handler, ssl_context=ctx, auth_require_tls=False, **common
+            self._handler, HOST, self.port, ssl_context=ctx, auth_require_tls=False, **common
         )
 
     def start(self) -> Self:

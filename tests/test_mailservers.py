@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import time
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -12,7 +13,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, LoginError
 
 from tests.conftest import Mailbox
-from tests.mailservers import Dovecot, SmtpSink
+from tests.mailservers import Dovecot, SmtpMode, SmtpSink
 
 
 def raw_message(subject: str = "Referral", body: str = "Hello") -> bytes:
@@ -65,7 +66,7 @@ def test_new_user_can_log_in_at_once(dovecot: Dovecot) -> None:
     """Users added while the server runs log in immediately (passwd-file is re-read)."""
     for n in range(5):
         dovecot.add_user(f"late{n}", f"pw{n}")
-        dovecot.client(f"late{n}", f"pw{n}").logout()
+        dovecot.client(f"late{n}").logout()
     with pytest.raises(LoginError):
         dovecot.client("late0", "wrong")
 
@@ -85,10 +86,10 @@ def test_mailboxes_are_isolated(dovecot: Dovecot, mailbox: Mailbox) -> None:
 
 
 @pytest.fixture
-def private_dovecot() -> Dovecot:
+def private_dovecot() -> Iterator[Dovecot]:
     """A Dovecot of one test's own, for tests that stop or kill the server."""
     with Dovecot() as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 def test_uidvalidity_and_data_survive_restart(private_dovecot: Dovecot) -> None:
@@ -210,9 +211,9 @@ def test_smtp_sink_stop_and_start_on_same_port(smtp_sink: SmtpSink) -> None:
 
 
 @pytest.mark.parametrize("mode", ["starttls", "tls"])
-def test_smtp_sink_tls_requires_auth(mode: str) -> None:
+def test_smtp_sink_tls_requires_auth(mode: SmtpMode) -> None:
     """With TLS the sink demands AUTH, verifies with its ca_file and accepts after login."""
-    with SmtpSink(mode) as sink:  # type: ignore[arg-type]
+    with SmtpSink(mode) as sink:
         ctx = sink.ssl_context()
         if mode == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(sink.host, sink.port, context=ctx, timeout=5)
