@@ -1,6 +1,6 @@
 """Shared fixtures: a session-wide real Dovecot, a fresh IMAP user per test, an SMTP sink.
 
-Tests that use ``dovecot``, ``mailbox`` or ``smtp_sink`` are marked ``servers``
+Tests that use ``dovecot``, ``fresh_dovecot``, ``mailbox`` or ``smtp_sink`` are marked ``servers``
 automatically (deselect them with ``-m "not servers"``). Without Dovecot they
 are skipped, except under ``CI=true``, where a missing server is a failure.
 """
@@ -21,7 +21,7 @@ from imapclient import IMAPClient
 from tests.mailservers import INSTALL_HINT, Dovecot, SmtpSink, find_dovecot
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SERVER_FIXTURES = frozenset({"dovecot", "mailbox", "smtp_sink"})
+SERVER_FIXTURES = frozenset({"dovecot", "fresh_dovecot", "mailbox", "smtp_sink"})
 _user_numbers = itertools.count(1)
 
 
@@ -36,19 +36,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.servers)
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
-    """One private Dovecot for the whole session; isolate tests with ``mailbox``."""
+def require_dovecot() -> None:
+    """Skip the test without Dovecot, or fail it under CI=true."""
     if find_dovecot() is None:
         if _in_ci():
             pytest.fail(f"{INSTALL_HINT} (CI=true: .ci/run must install it)", pytrace=False)
         pytest.skip(INSTALL_HINT)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One private Dovecot for the whole session; isolate tests with ``mailbox``."""
+    require_dovecot()
     server = Dovecot()
     try:
         server.start()
         yield server
     finally:
         # Stops by process group even when tests failed or start() raised.
+        server.close()
+
+
+@pytest.fixture
+def fresh_dovecot() -> Iterator[Dovecot]:
+    """A Dovecot of the test's own (about 40 ms), for tests that stop, kill or restart it."""
+    require_dovecot()
+    server = Dovecot()
+    try:
+        server.start()
+        yield server
+    finally:
         server.close()
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import smtplib
 import ssl
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from imapclient import IMAPClient
@@ -85,22 +85,15 @@ def test_mailboxes_are_isolated(dovecot: Dovecot, mailbox: Mailbox) -> None:
         dovecot.client(mailbox.user, "other-pw")
 
 
-@pytest.fixture
-def private_dovecot() -> Iterator[Dovecot]:
-    """A Dovecot of one test's own, for tests that stop or kill the server."""
-    with Dovecot() as server:
-        yield server
-
-
-def test_uidvalidity_and_data_survive_restart(private_dovecot: Dovecot) -> None:
+def test_uidvalidity_and_data_survive_restart(fresh_dovecot: Dovecot) -> None:
     """A graceful restart keeps ports, messages and UIDVALIDITY."""
-    uid = private_dovecot.append(raw_message("Kept"), "Intake")
-    before = private_dovecot.uidvalidity("Intake")
-    port = private_dovecot.port
-    private_dovecot.restart()
-    assert port == private_dovecot.port
-    assert before == private_dovecot.uidvalidity("Intake")
-    imap = private_dovecot.client()
+    uid = fresh_dovecot.append(raw_message("Kept"), "Intake")
+    before = fresh_dovecot.uidvalidity("Intake")
+    port = fresh_dovecot.port
+    fresh_dovecot.restart()
+    assert port == fresh_dovecot.port
+    assert before == fresh_dovecot.uidvalidity("Intake")
+    imap = fresh_dovecot.client()
     try:
         imap.select_folder("Intake", readonly=True)
         assert [uid] == imap.search(["SUBJECT", "Kept"])
@@ -108,21 +101,21 @@ def test_uidvalidity_and_data_survive_restart(private_dovecot: Dovecot) -> None:
         imap.logout()
 
 
-def test_kill_breaks_clients_and_restart_keeps_data(private_dovecot: Dovecot) -> None:
+def test_kill_breaks_clients_and_restart_keeps_data(fresh_dovecot: Dovecot) -> None:
     """After a crash (killpg SIGKILL) clients get an abort; a restart has the data intact."""
-    uid = private_dovecot.append(raw_message("Crash"))
-    before = private_dovecot.uidvalidity()
-    imap = private_dovecot.client()
+    uid = fresh_dovecot.append(raw_message("Crash"))
+    before = fresh_dovecot.uidvalidity()
+    imap = fresh_dovecot.client()
     imap.select_folder("INBOX")
-    private_dovecot.kill()
+    fresh_dovecot.kill()
     with pytest.raises(IMAPClientAbortError):
         imap.noop()
     imap.shutdown()
     with pytest.raises(ConnectionRefusedError):
-        IMAPClient(private_dovecot.host, port=private_dovecot.port, timeout=2)
-    private_dovecot.start()
-    assert before == private_dovecot.uidvalidity()
-    imap = private_dovecot.client()
+        IMAPClient(fresh_dovecot.host, port=fresh_dovecot.port, timeout=2)
+    fresh_dovecot.start()
+    assert before == fresh_dovecot.uidvalidity()
+    imap = fresh_dovecot.client()
     try:
         imap.select_folder("INBOX")
         assert [uid] == imap.search(["ALL"])
@@ -229,3 +222,8 @@ def test_smtp_sink_tls_requires_auth(mode: SmtpMode) -> None:
             client.login(sink.user, sink.password)
             client.send_message(email_message("Authenticated"))
         assert sink.wait_for(1)[0].message()["Subject"] == "Authenticated"
+
+
+def test_shared_dir_is_a_directory(shared_dir: Path) -> None:
+    """shared_dir resolves to the shared folder beside the repository (or INTAKE_SHARED_DIR)."""
+    assert shared_dir.is_dir()
