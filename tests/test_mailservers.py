@@ -203,6 +203,7 @@ def test_smtp_sink_stop_and_start_on_same_port(smtp_sink: SmtpSink) -> None:
     assert len(smtp_sink.wait_for(1)) == 1
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("mode", ["starttls", "tls"])
 def test_smtp_sink_tls_requires_auth(mode: SmtpMode) -> None:
     """With TLS the sink demands AUTH, verifies with its ca_file and accepts after login."""
