@@ -64,6 +64,13 @@ INSTALL_HINT = "dovecot not installed: apt-get install dovecot-imapd"
 # call, not a warning); it is noise in test output.
 logging.getLogger("mail.log").setLevel(logging.ERROR)
 
+_OPENSSL_REQ = (
+    *("openssl", "req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=localhost"),
+    *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+    *("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+)
+"""A self-signed EC P-256 cert (fast to make), CA:TRUE, valid for both loopback names."""
+
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]")
 _NAME_OK = re.compile(r"^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]*$")
 
@@ -93,19 +100,10 @@ def make_cert(directory: Path) -> tuple[Path, Path]:
     """
     directory.mkdir(parents=True, exist_ok=True)
     cert, key = directory / "server.crt", directory / "server.key"
-    command = [
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-    ]
-    command += ["-nodes", "-days", "2", "-subj", "/CN=localhost"]
-    command += ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
-    command += ["-keyout", str(key), "-out", str(cert)]
-    subprocess.run(command, check=True, capture_output=True)
+    command = [*_OPENSSL_REQ, "-keyout", str(key), "-out", str(cert)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"openssl failed ({done.returncode}): {done.stderr.strip()}")
     return cert, key
 
 
