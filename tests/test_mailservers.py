@@ -123,6 +123,16 @@ def test_kill_breaks_clients_and_restart_keeps_data(fresh_dovecot: Dovecot) -> N
         imap.logout()
 
 
+def test_close_removes_directory_and_stops_listening(fresh_dovecot: Dovecot) -> None:
+    """close() kills the server and deletes its directory; calling it twice is harmless."""
+    root, port = fresh_dovecot.root, fresh_dovecot.port
+    fresh_dovecot.close()
+    fresh_dovecot.close()
+    assert not root.exists()
+    with pytest.raises(ConnectionRefusedError):
+        IMAPClient(fresh_dovecot.host, port=port, timeout=2)
+
+
 def test_implicit_tls_verifies_with_ca_file(mailbox: Mailbox) -> None:
     """IMAPS works with ca_file as the trust anchor and fails verification without it."""
     imap = mailbox.client(tls=True)
