@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
+from email.policy import SMTP
 
 from jinja2 import Environment
 
@@ -154,7 +155,7 @@ def queue_reply(
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+        raw=mail.as_bytes(policy=SMTP),
         template=decision.reply,
         recipient=parsed.envelope.reply_address or "",
         thread=parsed.envelope.message_id,
@@ -187,7 +188,7 @@ def queue_alert(svc: Services, reference: str, headline: str, detail: str, key: 
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+        raw=mail.as_bytes(policy=SMTP),
         template="alert",
         recipient=cfg.digest.to,
         thread=None,
