@@ -14,6 +14,8 @@ import re
 
 from intake.models import Kind
 from intake.reading.message import MessageView
+from intake.understanding.dates import find_age
+from intake.understanding.vocabulary import NEED_PATTERNS, is_negated
 
 _BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@|^<?>?$")
 _BOUNCE_NAME = re.compile(r"(?i)mail delivery (?:sub)?system|mailer-daemon|postmaster")
@@ -42,6 +44,7 @@ _AUTO_BODY = re.compile(
     r"|\bwill (?:respond|reply|get back to you|be dealt with)\b[^.]{0,60}\b(?:when|on) (?:I|we)"
     r" return\b|\bI will (?:respond|reply) (?:to your (?:email|message) )?(?:on|when|as soon)"
     r"|\breturn(?:ing)? (?:to the office )?on (?:\w+day|\d)|\bback in the office\b"
+    r"|\bthis (?:mailbox|inbox) is monitored\b|\bwe aim to (?:respond|reply)\b"
     r"|\boffice is (?:now )?closed\b|\bthank you for contacting\b[^.]{0,80}\.\s*(?:the|our|this)"
 )
 _BULK_BODY = re.compile(
@@ -55,7 +58,8 @@ _PHISH = re.compile(
     r"|\bclick (?:here|the link|below) to (?:view|access|open|download|listen|review|read)\b"
     r"|\bvoice ?mail\b[^.]{0,60}\b(?:click|listen|attached|play)|\bshared (?:a )?(?:file|document) "
     r"with you\b|\bpassword (?:expires|will expire)|\bmailbox (?:is )?(?:full|quota)\b"
-    r"|\bdocument has been shared\b|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
+    r"|\bsign\s+in\s+with\s+your\b[^.]{0,40}\bpassword|\benter\s+your\s+password\b|\bplay\s+message\b"
+    r"|\bview\s+secure\s+message\b|\bdocument has been shared\b|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
     r"view|access)"
 )
 _MARKETING = re.compile(
@@ -108,6 +112,9 @@ def _header_robot(view: MessageView) -> Kind | None:
         return Kind.auto_reply
     if precedence in ("auto_reply", "auto-reply"):
         return Kind.auto_reply
+    spam_flag = view.header("x-spam-flag").strip().lower()
+    if spam_flag == "yes" or view.header("x-spam-status").lower().startswith("yes"):
+        return Kind.bulk
     if _is_listy(view) or precedence in ("bulk", "junk", "list"):
         return Kind.bulk
     return None
@@ -174,53 +181,85 @@ def _referral_words(text: str) -> bool:
 
 
 _DEFER = re.compile(
-    r"(?i)\b(?:before\s+(?:we|I)\s+(?:make\s+a\s+|send\s+(?:a|the)\s+|go\s+ahead\s+(?:with\s+)?a\s+)?"
-    r"refer|not\s+(?:yet\s+)?(?:ready|in\s+a\s+position)\s+to\s+(?:make\s+a\s+)?refer"
+    r"(?i)\b(?:before\s+(?:we|I|they|making|sending|going)\s+(?:\w+\s+){0,3}refer"
+    r"|not\s+(?:yet\s+)?(?:ready|in\s+a\s+position)\s+to\s+(?:make\s+a\s+)?refer"
     r"|(?:thinking|considering)\s+(?:of|about|whether\s+to)\s+(?:making\s+a\s+)?refer"
-    r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:want\s+to\s+|wish\s+to\s+|like\s+to\s+"
-    r"|be\s+able\s+to\s+)?(?:make\s+a\s+|send\s+(?:you\s+)?(?:a|some)\s+)?refer\w*\s+(?:\w+\s+){0,4}"
+    r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,5}"
     r"(?:later|in\s+(?:the\s+)?future|next\s+(?:term|year|month)|in\s+due\s+course|at\s+some\s+point)"
-    r"|how\s+(?:do|would|can|should)\s+(?:I|we|a\s+\w+|they|one|GPs?|colleagues)\s+(?:go\s+about\s+)?"
-    r"(?:make\s+a\s+)?refer|(?:would|will)\s+(?:write|be\s+in\s+touch|get\s+back\s+to\s+you)\s+"
-    r"(?:to\s+you\s+)?(?:separately|again)?\s*(?:if|once|when)\s+(?:we|I)\s+(?:decide|proceed|go\s+"
-    r"ahead)|not\s+(?:treat|take)\s+this\s+(?:email\s+)?as\s+(?:a\s+|an\s+)?(?:referral|instruction)"
-    r"|won'?t\s+be\s+(?:in\s+a\s+position\s+to\s+)?(?:make|making)\s+a\s+referral"
-    r"|(?:if|once|when)\s+(?:the\s+)?(?:funding|bid|grant)\s+(?:is\s+)?(?:successful|approved|agreed)"
-    r"|(?:would|could)\s+(?:then\s+)?(?:be\s+)?refer\w*\s+(?:\w+\s+){0,3}(?:if|once|when)\b"
-    r"|not\s+(?:a\s+)?referral\s+(?:yet|as\s+such)|(?:no|without)\s+(?:a\s+)?(?:specific|particular)"
-    r"\s+(?:client|person|child|resident)|(?:in\s+the\s+)?(?:future|later|next\s+term)\s+"
-    r"(?:we\s+)?(?:may|might|could|would)\s+(?:like\s+to\s+)?refer)"
+    r"|how\s+(?:do|would|can|should)\s+(?:I|we|you|a\s+\w+|they|one|GPs?|colleagues|people)\s+"
+    r"(?:go\s+about\s+)?(?:make\s+a\s+)?refer|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
+    r"come\s+back\s+to\s+you)\s+(?:to\s+you\s+)?(?:separately|again)?\s*(?:if|once|when)\s+(?:we|I)\s+"
+    r"(?:decide|proceed|go\s+ahead)|not\s+(?:treat|take)\s+this\s+(?:email\s+)?as\s+(?:a\s+|an\s+)?"
+    r"(?:referral|instruction)|won'?t\s+be\s+(?:in\s+a\s+position\s+to\s+)?(?:make|making)\s+a\s+"
+    r"referral|(?:if|once|when)\s+(?:the\s+|our\s+)?(?:funding|bid|grant|application)\s+(?:is\s+)?"
+    r"(?:successful|approved|agreed)|(?:would|could)\s+(?:then\s+)?(?:be\s+)?refer\w*\s+(?:\w+\s+){0,3}"
+    r"(?:if|once|when)\b|not\s+(?:a\s+)?referral\s+(?:yet|as\s+such)|(?:no|without)\s+(?:a\s+)?"
+    r"(?:specific|particular)\s+(?:client|person|child|resident)|(?:in\s+the\s+)?(?:future|later|next"
+    r"\s+term)\s+(?:we\s+)?(?:may|might|could|would)\s+(?:like\s+to\s+)?refer|isn'?t\s+a\s+referral"
+    r"|not\s+(?:yet\s+)?(?:making|asking\s+for)\s+a\s+referral|(?:before|prior\s+to)\s+(?:any|a)\s+"
+    r"referral)"
 )
 _ENQUIRY_TOPIC = re.compile(
     r"(?i)\b(?:student|placement|dissertation|research\s+(?:project|study)|interview\s+you"
-    r"|questionnaire|invoice|receipt|payment\s+for|locum|supervision|cover\s+(?:for|while)"
-    r"|training\s+(?:for|session)|talk\s+(?:to|at|for)|give\s+a\s+talk|speak\s+at|radio"
-    r"|podcast|funding\s+bid|grant\s+application|tender|framework|panel|supplier|procurement"
-    r"|job|vacanc|volunteer(?:ing)?\s+(?:opportunit|with\s+you)|work\s+experience)"
+    r"|questionnaire|invoice|receipt|payment\s+for|locum|supervision|training\s+(?:for|session)"
+    r"|give\s+a\s+talk|speak\s+at|radio|podcast|funding\s+bid|grant\s+application|tender"
+    r"|supplier|procurement|vacanc|work\s+experience|CV\b)"
 )
-_PERSON_SIGNS = re.compile(
-    r"(?i)\b(?:d\.?o\.?b\.?|date\s+of\s+birth|born\s+(?:on|in)|\d{1,2}[\s-]*(?:year|yr|month|week)s?"
-    r"[\s-]*old|aged\s+\d|my\s+(?:son|daughter|child|mum|mother|dad|father|husband|wife|partner|"
-    r"grandson|granddaughter|nan|gran|grandma|grandad|grandfather|grandmother|brother|sister|baby|"
-    r"client|patient|pupil|resident)|our\s+(?:son|daughter|child|baby|residents?|pupils?|class)"
-    r"|(?:would|'d)\s+like\s+to\s+refer|(?:I|we)\s+(?:am|are|'m|'re)\s+(?:writing\s+to\s+)?refer"
-    r"|please\s+(?:find|see)\s+(?:attached|enclosed|below)\s+(?:a\s+|the\s+|my\s+|our\s+)?referral"
-    r"|referral\s+(?:for|of|form\s+for|regarding|re)\b|refer\s+(?:him|her|them|my|our|a|this)\b"
-    r"|could\s+you\s+see\s+(?:him|her|my|our)|music\s+therapy\s+for\s+(?:my|our|him|her|a\s+"
-    r"\w+|\w+\s+(?:who|with))|(?:for|about)\s+myself|self[\s-]referral|refer(?:ring)?\s+myself"
-    r"|he\s+(?:is|has|was)|she\s+(?:is|has|was))"
+_STRONG_REFERRAL = re.compile(
+    r"(?i)\b(?:d\.?o\.?b\.?\b|date\s+of\s+birth|\d{1,2}[\s-]*(?:year|yr|month|week)s?[\s-]*old"
+    r"|aged\s+\d|(?:would|'d|’d)\s+(?:like|love)\s+to\s+refer|(?:I|we)\s+(?:am|are|'m|'re)\s+"
+    r"(?:writing\s+to\s+)?refer|please\s+(?:find|see)\s+(?:attached|enclosed|below)\s+(?:a\s+|the\s+|"
+    r"my\s+|our\s+)?referral|referral\s+(?:for|of|form\s+for|regarding)\b|refer\s+(?:him|her|them|"
+    r"my|our|this|one\s+of)\b|could\s+you\s+(?:see|visit|come\s+(?:and\s+see|to))\s+(?:him|her|my|our|"
+    r"them|us|\w+\b)|music\s+(?:therapy|sessions?)\s+for\s+(?:my|our|him|her|mum|dad|me|myself|"
+    r"one\s+of|a\s+\w+|[A-Z]\w+)|for\s+myself|self[\s-]referral|refer(?:ring)?\s+myself"
+    r"|one\s+of\s+(?:our|my)\s+(?:students|pupils|residents|patients|clients|parishioners|"
+    r"members|service\s+users|young\s+people)|(?:weekly|a|our)\s+group\s+for\b|go\s+ahead\s+"
+    r"with\s+(?:a|the)\s+referral|like\s+(?:to\s+)?(?:find|get)\s+(?:him|her|them|my|our)\b"
+    r"|referral\s+to\s+provider|consent(?:ed)?\s+to\s+(?:the|this)\s+referral|\bis\s+\d{1,2}\s+and\b"
+    r"|\b(?:he|she)\s+(?:is|'s|’s)\s+\d{1,3}\b|\bMT\s+ref\b|\bref(?:erral)?\s*[-:]\s*(?:Mr|Mrs|Ms|Miss)"
+    r"|(?:my|our)\s+(?:son|daughter|mum|dad|mother|father|husband|wife|grandson|granddaughter|"
+    r"nan|gran)\b[^.?]{0,80}\b(?:diagnos|has|had|is|was|struggl|loves?))"
 )
+_PERSON_WORDS = re.compile(
+    r"(?i)\b(?:he|she|him|her|his|they)\b[^.]{0,120}\b(?:diagnos\w*|dementia|autis\w*|"
+    r"struggl\w*|loves?|sings?|enjoys?|responds?|anxi\w*|grie\w*|died|stroke|injury)"
+)
+
+
+_PERSON_NOUN = re.compile(
+    r"(?i)\b(?:a|an|one|our|my|this)\s+(?:\w+\s+){0,2}(?:girl|boy|man|woman|lady|gentleman|pupil|"
+    r"resident|person|patient|client|mum|dad|baby|child|son|daughter|teenager|student|chap|"
+    r"parishioner|member|tenant|wife|husband|widow|widower)\b|\bresidents\b|\bI\s+(?:am|'m)\s+\d"
+    r"|\bi'?m\s+\d{1,2}\b|\b(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z]"
+)
+
+
+def _mentions_need(text: str) -> bool:
+    for patterns in NEED_PATTERNS.values():
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                if not is_negated(text, match.start(), match.end()):
+                    return True
+    return False
 
 
 def classify_human(text: str, subject: str) -> Kind:
-    """referral or enquiry for a message written by a person: does it refer someone now?"""
+    """referral or enquiry for a message written by a person: does it refer someone now?
+
+    A deferral ("before we refer", "not ready to make a referral") makes an
+    enquiry; a person described with a need, an age or a request makes a
+    referral; a service question with nobody described stays an enquiry.
+    """
     if _DEFER.search(text):
         return Kind.enquiry
-    signs = len(_PERSON_SIGNS.findall(text)) + len(_PERSON_SIGNS.findall(subject))
-    if signs >= 2:
+    if _STRONG_REFERRAL.search(text) or _STRONG_REFERRAL.search(subject):
+        return Kind.referral
+    described = _PERSON_NOUN.search(text) or _PERSON_WORDS.search(text) or find_age(text)
+    if described and (_mentions_need(text) or _mentions_need(subject)):
         return Kind.referral
     if _ENQUIRY_TOPIC.search(text) or _ENQUIRY_TOPIC.search(subject):
         return Kind.enquiry
-    if signs >= 1 or re.search(r"(?i)\breferral\b", subject):
+    if _PERSON_WORDS.search(text) or re.search(r"(?i)\breferral\b", subject):
         return Kind.referral
     return Kind.enquiry

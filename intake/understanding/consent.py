@@ -26,6 +26,13 @@ _YES = re.compile(
     r"(?:happy|keen|willing|agreeable|in\s+agreement|on\s+board|aware\s+(?:of\s+)?and\s+agree\w*)"
     r"(?:\s+(?:for|with|to|about))?|consents?\s+to|agrees?\s+(?:to|with)|gave\s+(?:\w+\s+)?consent"
     r"|consent\s+(?:has\s+been\s+|was\s+)?(?:given|obtained|confirmed|received|signed|in\s+place)"
+    r"|\bconsented\b|\bin\s+agreement\b|\bgive\s+(?:my|our|his|her|their)\s+consent\b"
+    r"|\bwould\s+(?:really\s+)?love\s+(?:to|this)\b|\basked\s+(?:for\s+this|me\s+to\s+(?:refer|write|"
+    r"get\s+in\s+touch|contact|email|find)|us\s+to\s+(?:refer|write|contact))|\bwho\s+(?:both\s+)?"
+    r"agrees?\b|\b(?:has|have)\s+(?:\w+\s+){0,2}agreed\b|\b(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|"
+    r"\s+is|\s+are)\s+(?:\w+\s+)?(?:happy|keen)\s+(?:for|to|with)\b|\bare\s+(?:both|all)\s+(?:\w+\s+)?"
+    r"(?:happy|keen)\b|\bagreed\s+(?:that|themselves|himself|herself)\b|\bwants?\s+to\s+(?:try|"
+    r"do|have)\s+(?:music|this|it)\b|\bwould\s+like\s+to\s+(?:try|do)\s+music\b"
     r"|with\s+(?:\w+\s+){0,2}consent|(?:would|'d)\s+(?:really\s+)?(?:like|love)\s+to\s+(?:try|have|"
     r"give\s+it\s+a\s+go)|best[\s-]interests?\s+(?:decision|meeting)\b[^.]{0,80}\b(?:agreed|"
     r"supported|concluded)|(?:he|she|they)\s+(?:is|are)\s+(?:keen|happy|eager)|said\s+yes|"
@@ -42,8 +49,17 @@ _FORM_YES = re.compile(
 )
 
 
+_FORM_QUESTION = re.compile(
+    r"(?im)^[^\n]{0,120}\b(?:consent\w*|agreed?|permission)\b[^\n]{0,80}[?:]\s*\n?\s*"
+    r"(?:\[?\s*[xX✓✔☑]?\s*\]?\s*)(?P<answer>yes|no|y|n)\b"
+)
+
+
 def find_consent(text: str) -> tuple[bool, str] | None:
     """(consent, snippet) when the text says; a refusal anywhere outranks agreement."""
+    form = _FORM_QUESTION.search(text)
+    if form:
+        return form.group("answer").lower().startswith("y"), form.group(0).strip()[:200]
     no = _NO.search(text) or _FORM_NO.search(text)
     yes = _YES.search(text) or _FORM_YES.search(text)
     if no and (not yes or no.start() > yes.start() or not _later_yes(text, no.end())):

@@ -51,7 +51,7 @@ _AGE_PATTERNS = [
         r"(?i)\b(\d{1,3})[\s\-]*(?:years?|yrs?|yo)[\s\-]*(?:old|of age)?\b(?!\s+(?:ago|later))"
     ),
     re.compile(
-        r"(?i)\b(?:is|am|I'm|turned|turns|now)\s+(\d{1,3})\b(?=\s*(?:[,.;)]|and\b|now\b|$|-|–|years))"
+        r"(?i)\b(?:is|am|I'm|im|turned|turns|now)\s+(\d{1,3})\b(?=\s*(?:[,.;)]|and\b|now\b|$|-|–|years))"
     ),
     re.compile(r"(?i)\((\d{1,3})\)"),
     re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+,\s(\d{1,2})(?=[.;,]\s)"),

@@ -24,7 +24,7 @@ _NOT_THEIRS = re.compile(
     r"[^\n]{0,30}$"
 )
 _DIRECT = re.compile(
-    r"(?i)\b(?:direct(?:\s+(?:line|dial|tel))?|ddi|mob(?:ile)?|m|cell|work\s+mobile|my\s+"
+    r"(?i)\b(?:reach|contact|call|ring|phone|text)\s+me\b[^\n\d]{0,30}$|\b(?:direct(?:\s+(?:line|dial|tel))?|ddi|mob(?:ile)?|m|cell|work\s+mobile|my\s+"
     r"(?:mobile|number|phone)|me\s+on|i'?m\s+on|call\s+me|ring\s+me)\b[^\n\d]{0,15}$"
 )
 _LANDLINE_LABEL = re.compile(
