@@ -151,6 +151,8 @@ def classify_robot(view: MessageView, new_text: str) -> Kind | None:
         new_text,
     ):
         return Kind.bounce
+    if _STRONG_REFERRAL.search(new_text) and not _AUTO_SUBJECT.match(subject):
+        return None
     if _AUTO_SUBJECT.match(subject) and _AUTO_BODY.search(new_text):
         return Kind.auto_reply
     if _AUTO_SUBJECT.match(subject) and re.match(

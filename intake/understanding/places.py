@@ -116,7 +116,7 @@ def find_setting(
     other_places: list[tuple[str, str]] = []
     for sentence in sentences(text):
         places = _places_in(sentence)
-        if not places:
+        if not places or (online_only and _ONLINE.search(sentence)):
             continue
         names = [p for _, p in places]
         if role == Role.care_home_staff:
