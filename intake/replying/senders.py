@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import smtplib
 import ssl
 from pathlib import Path
@@ -17,6 +18,13 @@ from intake.errors import ConfigError, MessageError, TransientError
 from intake.mailbox.imap import tls_context
 from intake.mailbox.maildir import open_maildir
 from intake.secrets import oauth2_token, password
+
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+def crlf(raw: bytes) -> bytes:
+    """SMTP and IMAP need CRLF line ends; smtplib does not convert bytes itself."""
+    return _BARE_LF.sub(b"\r\n", raw)
 
 
 class Sender(Protocol):
@@ -79,6 +87,7 @@ class SmtpSender:
         conn.login(self.cfg.username, password(self.cfg, "smtp").get_secret_value())
 
     def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
+        raw = crlf(raw)
         if self._conn is None:
             self._conn = self._connect()
         try:

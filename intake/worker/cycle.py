@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
+from email.policy import SMTP
 
 from jinja2 import Environment
 
@@ -155,7 +156,7 @@ def queue_reply(
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+        raw=mail.as_bytes(policy=SMTP),
         template=decision.reply,
         recipient=parsed.envelope.reply_address or "",
         thread=thread_root(parsed.envelope),
@@ -188,7 +189,7 @@ def queue_alert(svc: Services, reference: str, headline: str, detail: str, key: 
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+        raw=mail.as_bytes(policy=SMTP),
         template="alert",
         recipient=cfg.digest.to,
         thread=None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
+from email.policy import SMTP
 
 from intake.digest.build import (
     DigestData,
@@ -130,7 +131,7 @@ def queue_digest(svc: Services, *, force: bool = False) -> bool:
             return False
         store.queue_reply(
             rfc_message_id=rfc_id,
-            raw=mail.as_bytes(),
+            raw=mail.as_bytes(policy=SMTP),
             template="digest",
             recipient=cfg.digest.to,
             thread=None,
