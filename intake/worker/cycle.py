@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email import message_from_bytes, policy
 from email.policy import SMTP
 
 from jinja2 import Environment
@@ -21,7 +20,7 @@ from jinja2 import Environment
 from intake.clock import Clock
 from intake.config import Config
 from intake.deciding.policy import Decision, History, decide, thread_root
-from intake.errors import ConfigError, MessageError, TransientError
+from intake.errors import MessageError
 from intake.mailbox.fetched import Batch, Inbox
 from intake.models import ParsedEmail
 from intake.replying.compose import (
@@ -32,6 +31,7 @@ from intake.replying.compose import (
     render,
     reply_context,
 )
+from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
 from intake.store.db import Store
 from intake.understanding import parse_email
@@ -39,8 +39,6 @@ from intake.understanding import parse_email
 log = logging.getLogger("intake.worker")
 
 MAX_ATTEMPTS = 3
-RETRY_BASE_SECONDS = 60
-RETRY_CAP_SECONDS = 3600
 
 
 @dataclass
@@ -53,6 +51,8 @@ class Services:
     clock: Clock
     open_inbox: Callable[[], Inbox]
     open_sender: Callable[[], Sender]
+    # Drafts and Sent (draft mode, the Sent copy, crash recovery); None: not available.
+    open_folders: Callable[[], MailFolders] | None = None
 
 
 @dataclass
@@ -163,7 +163,6 @@ def queue_reply(
         msg_id=msg_id,
         referral_id=ref_id,
         now=now,
-        state="drafted" if svc.cfg.reply.mode == "draft" else "pending",
     )
 
 
@@ -274,52 +273,7 @@ def process_message(svc: Services, msg_id: int) -> str:
 # ------------------------------------------------------------------ deliver
 
 
-def recipients_of(raw: bytes) -> list[str]:
-    msg = message_from_bytes(raw, policy=policy.default)
-    return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
-
-
-def recover_interrupted_sends(store: Store, now: datetime) -> int:
-    """A send interrupted by a crash may or may not have reached the server.
-
-    Such replies are never re-sent automatically (a duplicate is worse than a
-    delay); they are marked uncertain and listed for the therapist.
-    """
-    rows = store.outbox_in_state("sending")
-    for row in rows:
-        store.set_outbox_state(row.id, "uncertain", now, error="interrupted while sending")
-    return len(rows)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
-
-
-def deliver_outbox(svc: Services, sender: Sender) -> int:
-    """Send what is due; each reply is marked 'sending' in a commit before the SMTP dialogue."""
-    store, sent = svc.store, 0
-    for row in store.outbox_due(svc.clock.now()):
-        raw = store.outbox_raw(row.id)
-        store.set_outbox_state(row.id, "sending", svc.clock.now())
-        try:
-            sender.send(raw, svc.cfg.practice.email, recipients_of(raw))
-        except ConfigError:
-            store.set_outbox_state(row.id, "pending", svc.clock.now(), error="configuration")
-            raise
-        except TransientError as exc:
-            now = svc.clock.now()
-            store.set_outbox_state(
-                row.id, "pending", now, error=str(exc), retry_at=now + retry_delay(row.attempts + 1)
-            )
-            log.warning("outbox %d: %s; will retry", row.id, exc)
-            break
-        except MessageError as exc:
-            store.set_outbox_state(row.id, "failed", svc.clock.now(), error=str(exc))
-            log.warning("outbox %d: %s", row.id, exc)
-            continue
-        store.set_outbox_state(row.id, "sent", svc.clock.now())
-        sent += 1
-    return sent
+# Delivery (and its exactly-once strategy) lives in intake/worker/delivery.py.
 
 
 # ------------------------------------------------------------------ the cycle
@@ -347,7 +301,7 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     """Fetch, process and reply once. Raises TransientError when a server is unreachable."""
     report = CycleReport()
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
-    recover_interrupted_sends(svc.store, svc.clock.now())
+    recover_interrupted_sends(svc)
     inbox = svc.open_inbox()
     try:
         report.fetched = fetch_new(svc, inbox, since)
@@ -362,3 +316,21 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
         inbox.close()
     svc.store.event("poll_ok", svc.clock.now(), f"{report.fetched} new")
     return report
+
+
+from intake.worker.delivery import (  # noqa: E402  (delivery needs Services, defined above)
+    deliver_outbox,
+    recipients_of,
+    recover_interrupted_sends,
+    retry_delay,
+)
+
+__all__ = [
+    "CycleReport",
+    "Services",
+    "deliver_outbox",
+    "recipients_of",
+    "recover_interrupted_sends",
+    "retry_delay",
+    "run_cycle",
+]
