@@ -10,6 +10,7 @@ from intake.config import Config, parse_config
 from intake.mailbox.maildir import open_maildir
 from intake.worker.cycle import Services
 from intake.worker.services import build_services
+from tests.conftest import Mailbox
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -37,3 +38,36 @@ def deliver_to_inbox(svc: Services, *raws: bytes) -> None:
     for raw in raws:
         box.add(raw)
     box.close()
+
+
+def imap_toml(mailbox: Mailbox, password_env: str = "TEST_IMAP_PASSWORD") -> str:
+    """[mailbox] for a test Dovecot user (plain loopback)."""
+    return (
+        f'[mailbox]\nkind = "imap"\nhost = "{mailbox.host}"\nport = {mailbox.port}\n'
+        f'security = "none"\nusername = "{mailbox.user}"\npassword_env = "{password_env}"\n'
+        "first_run_days = 3650\n"
+    )
+
+
+def smtp_toml(port: int, save_to_sent: bool = True) -> str:
+    """[smtp] for a plain loopback sink."""
+    return (
+        f'[smtp]\nkind = "smtp"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        f"save_to_sent = {'true' if save_to_sent else 'false'}\n"
+    )
+
+
+def folder_messages(mailbox: Mailbox, folder: str) -> list[tuple[bytes, tuple[bytes, ...]]]:
+    """(raw, flags) of every message in a folder of the test user."""
+    client = mailbox.client()
+    try:
+        if not client.folder_exists(folder):
+            return []
+        client.select_folder(folder, readonly=True)
+        uids = client.search(["ALL"])
+        if not uids:
+            return []
+        data = client.fetch(uids, ["BODY.PEEK[]", "FLAGS"])
+        return [(d[b"BODY[]"], tuple(d[b"FLAGS"])) for d in data.values()]
+    finally:
+        client.logout()
