@@ -71,3 +71,11 @@ def folder_messages(mailbox: Mailbox, folder: str) -> list[tuple[bytes, tuple[by
         return [(d[b"BODY[]"], tuple(d[b"FLAGS"])) for d in data.values()]
     finally:
         client.logout()
+
+
+def deliver_to_inbox_path(path: Path, *files: Path) -> None:
+    """Put .eml files in a Maildir inbox at `path`."""
+    box = open_maildir(path)
+    for file in files:
+        box.add(file.read_bytes())
+    box.close()
