@@ -256,6 +256,7 @@ def build_alert(
     html: str,
     msg_id: str,
     now: datetime,
+    urgent: bool = False,
 ) -> EmailMessage:
     """A message for the therapist herself (an urgent alert or the digest)."""
     msg = EmailMessage()
@@ -268,6 +269,10 @@ def build_alert(
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
+    if urgent:  # shown as high priority by Outlook, Apple Mail, Thunderbird and Gmail
+        msg["Importance"] = "high"
+        msg["X-Priority"] = "1 (Highest)"
+        msg["Priority"] = "urgent"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     return msg

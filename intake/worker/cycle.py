@@ -185,6 +185,7 @@ def queue_alert(svc: Services, reference: str, headline: str, detail: str, key: 
         html=html,
         msg_id=rfc_id,
         now=now,
+        urgent=True,
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
