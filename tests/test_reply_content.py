@@ -115,3 +115,10 @@ def test_broken_template_fails_the_start_up_check(tmp_path: Path) -> None:
     (tmp_path / "replies" / "enquiry.txt.j2").write_text("Dear {{ referer_first_name }}\n")
     with pytest.raises(ConfigError, match="replies/enquiry"):
         check_templates(environment(tmp_path), PRACTICE)
+
+
+def test_client_given_only_by_title_and_surname_is_not_named() -> None:
+    """ "Mr Boateng" or initials "BE" give no first name, so no surname reaches the reply."""
+    for name in ("Mr Boateng", "BE", "K. Boateng"):
+        ctx = reply_context(parsed(client=Client(name=name)), "IP-1", PRACTICE)
+        assert None is ctx["client_first_name"], name

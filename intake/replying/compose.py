@@ -59,7 +59,10 @@ MISSING_IN_PLAIN_WORDS = {
 _UNSAFE_HEADER_CHARS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _MAX_SUBJECT = 200
 _MSG_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]{1,250}>")
-_TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "rev", "revd", "sister", "nurse"}
+_TITLES = {
+    *("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "rev", "revd", "sister", "nurse"),
+    *("baby", "master"),
+}
 # Roles greeted formally, by title and surname when the name carries a title.
 FORMAL_ROLES = frozenset({"gp", "health_professional", "social_worker"})
 
@@ -109,7 +112,10 @@ def _name_words(name: str | None) -> list[str]:
 
 
 def _plausible(word: str) -> bool:
-    return len(word.rstrip(".")) > 1 and word[0].isalpha() and "@" not in word
+    """A name, not an initial ("K."), initials ("BE") or an address."""
+    bare = word.rstrip(".")
+    initials = bare.isupper() and len(bare) <= 3
+    return len(bare) > 1 and word[0].isalpha() and "@" not in word and not initials
 
 
 def first_name(name: str | None) -> str | None:
@@ -153,7 +159,7 @@ def reply_context(parsed: ParsedEmail, reference: str, practice: Practice) -> di
         "greeting_name": greeting_name(record.referrer.name, role),
         "referrer_role": role,
         "professional": role in FORMAL_ROLES,
-        "client_first_name": first_name(record.client.first_name),
+        "client_first_name": first_name(record.client.name),
         "for_child": record.client.age is not None and record.client.age < 18,
         "session_format": record.session_format.value if record.session_format else None,
         "setting": record.setting.value if record.setting else None,
