@@ -43,6 +43,7 @@ from email import message_from_bytes, policy
 from typing import TYPE_CHECKING, Literal
 
 from intake.errors import ConfigError, MessageError, TransientError
+from intake.replying.compose import check_templates
 from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
 from intake.store.db import OutboxRow
@@ -210,3 +211,17 @@ def recover_interrupted_sends(svc: Services) -> int:
     finally:
         folders.close()
     return len(rows)
+
+
+_MODE_MEANS = {
+    "auto": "replies are sent automatically",
+    "draft": "replies are saved to the Drafts folder for review; nothing is sent to referrers",
+    "off": "no replies are composed",
+}
+
+
+def startup_check(svc: Services) -> None:
+    """Render every template once (a broken one stops start-up) and log the reply mode."""
+    renders = check_templates(svc.env, svc.cfg.practice)
+    mode = svc.cfg.reply.mode
+    log.info("reply mode %s: %s (%d template renders checked)", mode, _MODE_MEANS[mode], renders)
