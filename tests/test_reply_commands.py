@@ -20,7 +20,7 @@ def test_preview_prints_the_reply_as_received(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Headers and text of the reply, greeting by role, practice facts from the config."""
-    config = write_config(tmp_path, "[practice.x]\n".replace("[practice.x]\n", ""))
+    config = write_config(tmp_path)
     code = main(["--config", str(config), "preview", "acknowledgement", "--role", "gp"])
     out = capsys.readouterr().out
     assert 0 == code
