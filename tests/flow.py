@@ -85,7 +85,7 @@ class Flow:
 
     def sent(self) -> list[Any]:
         box = mailbox.Maildir(str(self.svc.cfg.smtp.path), create=False)
-        return [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box]
+        return [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
 
     def sent_with(self, template: str) -> list[str]:
         return [
