@@ -47,7 +47,7 @@ def test_therapists_reply_with_token_is_carried_out_and_confirmed(flow: Flow) ->
     ref = flow.svc.store.referral("IP-0001")
     assert ref is not None and "assessment_offered" == ref.status
     assert [] == flow.svc.store.followups()
-    confirmation = flow.sent()[-1]
+    confirmation = next(m for m in flow.sent() if "reply to the digest" in m["Subject"])
     text = confirmation.get_body(("plain",)).get_content()
     assert "done: #1 IP-0001" in text
     assert "status: IP-0001 ready_for_contact -> assessment_offered" in text
