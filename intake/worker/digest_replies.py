@@ -14,6 +14,7 @@ import logging
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from typing import cast
 
@@ -131,8 +132,17 @@ def queue_confirmation(
     )
 
 
+def might_answer_digest(raw: bytes) -> bool:
+    """A cheap, lenient look at the headers: a digest token or one of our Message-IDs."""
+    head = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    threads = f"{head.get('In-Reply-To', '')} {head.get('References', '')}"
+    return bool(_TOKEN.search(str(head.get("Subject", "")))) or "<ip." in threads
+
+
 def handle_digest_reply(svc: Services, msg_id: int, raw: bytes) -> str | None:
     """Act on a verified reply to the digest; set aside a false one; None for other mail."""
+    if not might_answer_digest(raw):
+        return None
     msg = cast(EmailMessage, message_from_bytes(raw, policy=policy.default))
     digest = answered_digest(svc, msg)
     if not claims_digest(msg, digest):
