@@ -212,7 +212,12 @@ def record_decision(svc: Services, msg_id: int, parsed: ParsedEmail, decision: D
         )
         for plan in decision.followups:
             store.add_followup(
-                action=plan.action, due=plan.due, now=now, referral_id=ref_id, urgent=plan.urgent
+                action=plan.action,
+                due=plan.due,
+                now=now,
+                referral_id=ref_id,
+                msg_id=msg_id,
+                urgent=plan.urgent,
             )
         if decision.reply:
             queue_reply(svc, parsed, decision, reference, (msg_id, ref_id))
