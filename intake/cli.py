@@ -21,6 +21,7 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES = [
     "intake.commands.core",
     "intake.commands.replies",
+    "intake.commands.therapist",
 ]
 
 

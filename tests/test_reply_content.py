@@ -94,7 +94,7 @@ def test_missing_information_lists_each_item_and_invites_a_reply() -> None:
 def test_thanks_update_says_the_referral_is_complete() -> None:
     """The thanks for an update names the reference and the next step."""
     text = _text("thanks_update")
-    assert "(IP-0007) is now complete" in text
+    assert "added to the referral IP-0007, and I now have everything I need" in text
     assert "arrange the assessment" in text
 
 

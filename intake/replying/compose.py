@@ -43,7 +43,16 @@ from intake.models import (
 )
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
-REPLY_TEMPLATES = ("acknowledgement", "missing_information", "enquiry", "thanks_update")
+REPLY_TEMPLATES = (
+    "acknowledgement",
+    "missing_information",
+    "enquiry",
+    "thanks_update",
+    "still_missing",
+    "reminder",
+)
+# The replies that carry the practice facts ("How it works") in their text part too.
+FACTS_TEMPLATES = ("acknowledgement", "missing_information", "enquiry", "thanks_update")
 ALERT_TEMPLATES = ("urgent",)
 
 MISSING_IN_PLAIN_WORDS = {

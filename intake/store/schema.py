@@ -125,4 +125,20 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: the therapist's side: conflicting values kept for her (sealed: they are
+    # personal data), and lookups for threads and replies to the digest
+    """
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY,
+        referral_id INTEGER NOT NULL REFERENCES referrals(id),
+        message_id INTEGER REFERENCES messages(id),
+        field TEXT NOT NULL,
+        values_sealed BLOB NOT NULL,
+        at TEXT NOT NULL,
+        resolved_at TEXT
+    );
+    CREATE INDEX conflicts_referral ON conflicts(referral_id);
+    CREATE INDEX messages_referral ON messages(referral_id);
+    CREATE INDEX digests_message_id ON digests(rfc_message_id);
+    """,
 ]

@@ -213,7 +213,12 @@ def record_decision(svc: Services, msg_id: int, parsed: ParsedEmail, decision: D
         )
         for plan in decision.followups:
             store.add_followup(
-                action=plan.action, due=plan.due, now=now, referral_id=ref_id, urgent=plan.urgent
+                action=plan.action,
+                due=plan.due,
+                now=now,
+                referral_id=ref_id,
+                msg_id=msg_id,
+                urgent=plan.urgent,
             )
         if decision.reply:
             queue_reply(svc, parsed, decision, reference, (msg_id, ref_id))
@@ -243,6 +248,20 @@ def record_decision(svc: Services, msg_id: int, parsed: ParsedEmail, decision: D
     return f"msg {msg_id} ref {reference} kind={kind} outcome={decision.reply or 'no reply'}"
 
 
+def route_special(svc: Services, msg_id: int, raw: bytes) -> str | None:
+    """A reply to the digest is the therapist's, never a referral (see digest_replies)."""
+    from intake.worker.digest_replies import handle_digest_reply
+
+    return handle_digest_reply(svc, msg_id, raw)
+
+
+def route_update(svc: Services, msg_id: int, raw: bytes, parsed: ParsedEmail) -> str | None:
+    """A message in a referral's thread, or a bounce of our reply (see updates)."""
+    from intake.worker.updates import route_update as route
+
+    return route(svc, msg_id, raw, parsed)
+
+
 def process_message(svc: Services, msg_id: int) -> str:
     """Understand and decide one stored message; quarantine it on any failure."""
     store, cfg = svc.store, svc.cfg
@@ -251,7 +270,13 @@ def process_message(svc: Services, msg_id: int) -> str:
         store.finish_message(msg_id, state="ignored", now=svc.clock.now())
         return f"msg {msg_id} outcome=no body"
     try:
+        outcome = route_special(svc, msg_id, raw)
+        if outcome:
+            return outcome
         parsed = parse_email(raw, required=cfg.extraction.required)
+        outcome = route_update(svc, msg_id, raw, parsed)
+        if outcome:
+            return outcome
         now = svc.clock.now()
         local_today = now.astimezone(cfg.schedule.zone).date()
         decision = decide(
@@ -298,6 +323,13 @@ def process_pending(svc: Services, report: CycleReport) -> None:
         log.info("%s %.0f ms", outcome, (time.monotonic() - started) * 1000)
 
 
+def apply_rules(svc: Services) -> list[str]:
+    """Reminders to referrers and chases for the therapist (see rules)."""
+    from intake.worker.rules import apply_followup_rules
+
+    return apply_followup_rules(svc)
+
+
 def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     """Fetch, process and reply once. Raises TransientError when a server is unreachable."""
     report = CycleReport()
@@ -307,6 +339,7 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     try:
         report.fetched = fetch_new(svc, inbox, since)
         process_pending(svc, report)
+        report.outcomes.extend(apply_rules(svc))
         sender = svc.open_sender()
         try:
             report.replies_sent = deliver_outbox(svc, sender)
