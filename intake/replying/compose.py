@@ -342,6 +342,7 @@ def check_templates(env: Environment, practice: Practice) -> int:
         try:
             render(env, name, context)
         except TemplateError as exc:
-            where = f" line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+            line = getattr(exc, "lineno", None)  # set on syntax errors only
+            where = f" line {line}" if line else ""
             raise ConfigError(f"template {name}{where}: {exc.message or exc}") from None
     return len(jobs)
