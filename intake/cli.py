@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -50,6 +51,7 @@ def _logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # files and folders the service creates are private to its user
     args = build_parser().parse_args(argv)
     _logging(args.verbose)
     handler: Handler = args.handler

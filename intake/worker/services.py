@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from intake.clock import Clock, SystemClock
 from intake.config import Config
 from intake.mailbox.fetched import Inbox
@@ -12,10 +14,13 @@ from intake.replying.senders import MaildirSender, Sender, SmtpSender
 from intake.store import open_store
 from intake.worker.cycle import Services
 
+PRIVATE_UMASK = 0o077
+
 
 def build_services(
     cfg: Config, *, clock: Clock | None = None, create_key: bool = False
 ) -> Services:
+    os.umask(PRIVATE_UMASK)  # every file and folder the service creates is its user's alone
     clock = clock or SystemClock()
     store = open_store(cfg, create_key=create_key)
 
