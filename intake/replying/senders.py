@@ -15,6 +15,7 @@ from typing import Protocol
 
 from intake.config import Smtp
 from intake.errors import ConfigError, MessageError, TransientError
+from intake.files import private_umask
 from intake.mailbox.imap import tls_context
 from intake.mailbox.maildir import open_maildir
 from intake.secrets import oauth2_token, password
@@ -40,7 +41,8 @@ class MaildirSender:
         self.box = open_maildir(path)
 
     def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
-        self.box.add(raw)
+        with private_umask():
+            self.box.add(raw)
 
     def close(self) -> None:
         self.box.close()
