@@ -26,6 +26,7 @@ from imapclient.exceptions import IMAPClientError
 
 from intake.config import Mailbox
 from intake.errors import TransientError
+from intake.files import private_umask
 from intake.mailbox.imap import connect
 from intake.mailbox.maildir import open_maildir
 from intake.replying.senders import crlf
@@ -124,7 +125,8 @@ class MaildirFolders:
         try:
             message = mailbox.MaildirMessage(raw)
             message.set_flags("DS")
-            box.add(message)
+            with private_umask():
+                box.add(message)
         finally:
             box.close()
 

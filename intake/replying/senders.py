@@ -16,6 +16,7 @@ from typing import Protocol
 
 from intake.config import Smtp
 from intake.errors import ConfigError, MessageError, TransientError
+from intake.files import private_umask
 from intake.mailbox.imap import tls_context
 from intake.mailbox.maildir import open_maildir
 from intake.secrets import oauth2_token, password
@@ -52,7 +53,8 @@ class MaildirSender:
     ) -> None:
         if before_data is not None:
             before_data()
-        self.box.add(raw)
+        with private_umask():
+            self.box.add(raw)
 
     def close(self) -> None:
         self.box.close()

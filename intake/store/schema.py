@@ -141,4 +141,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX messages_referral ON messages(referral_id);
     CREATE INDEX digests_message_id ON digests(rfc_message_id);
     """,
+    # 3: confidential by construction. The sealed identity of a message (the
+    # digest of its bytes, its Message-ID and sender) lets a key rotation
+    # recompute every keyed hash even after the raw message is purged; the
+    # sender's keyed hash finds a person's mail for export and erasure; notes
+    # in the status history are sealed like every other free text.
+    """
+    ALTER TABLE messages ADD COLUMN ident_sealed BLOB;
+    ALTER TABLE messages ADD COLUMN sender_hash TEXT;
+    CREATE INDEX messages_sender ON messages(sender_hash);
+    ALTER TABLE status_history ADD COLUMN note_sealed BLOB;
+    """,
 ]

@@ -102,7 +102,11 @@ def _header_robot(view: MessageView) -> Kind | None:
         return Kind.bounce
     auto = view.header("auto-submitted").strip().lower()
     precedence = view.header("precedence").strip().lower()
-    if (auto and auto != "no") or view.has_header("x-autoreply") or view.has_header("x-autorespond"):
+    if (
+        (auto and auto != "no")
+        or view.has_header("x-autoreply")
+        or view.has_header("x-autorespond")
+    ):
         if _BOUNCE_SUBJECT.search(subject) and not _AUTO_SUBJECT.match(subject):
             return Kind.bounce
         if auto.startswith("auto-generated") and _is_listy(view):

@@ -34,6 +34,7 @@ from intake.replying.compose import (
 from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
 from intake.store.db import Store
+from intake.store.redact import message_reason, where
 from intake.understanding import parse_email
 
 log = logging.getLogger("intake.worker")
@@ -288,12 +289,13 @@ def process_message(svc: Services, msg_id: int) -> str:
         )
         return record_decision(svc, msg_id, parsed, decision)
     except MessageError as exc:
-        reason = str(exc)
-    except Exception as exc:  # a bug: log the traceback once, keep the message
-        log.exception("msg %d: internal error while processing", msg_id)
-        reason = f"internal error: {type(exc).__name__}"
+        reason = message_reason(exc)
+    except Exception as exc:  # a bug: log where, never the message's text
+        log.error("msg %d: internal error while processing (%s)", msg_id, type(exc).__name__)
+        log.debug("msg %d: at %s", msg_id, where(exc))
+        reason = message_reason(exc)
     store.finish_message(msg_id, state="quarantined", now=svc.clock.now(), error=reason[:300])
-    return f"msg {msg_id} outcome=quarantined ({reason[:120]})"
+    return f"msg {msg_id} outcome=quarantined ({reason})"
 
 
 # ------------------------------------------------------------------ deliver

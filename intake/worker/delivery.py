@@ -47,6 +47,7 @@ from intake.replying.compose import check_templates
 from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
 from intake.store.db import OutboxRow
+from intake.store.redact import redact
 
 if TYPE_CHECKING:
     from intake.worker.cycle import Services
@@ -102,8 +103,8 @@ class LazyFolders:
 def _defer(svc: Services, row: OutboxRow, exc: Exception) -> None:
     now = svc.clock.now()
     retry_at = now + retry_delay(row.attempts + 1)
-    svc.store.defer_outbox(row.id, now, error=str(exc)[:300], retry_at=retry_at)
-    log.warning("outbox %d: %s; will retry at %s", row.id, exc, retry_at.isoformat())
+    svc.store.defer_outbox(row.id, now, error=redact(str(exc)), retry_at=retry_at)
+    log.warning("outbox %d: %s; will retry at %s", row.id, redact(str(exc)), retry_at.isoformat())
 
 
 def save_sent_copy(svc: Services, folders: LazyFolders, row: OutboxRow, raw: bytes) -> None:
@@ -116,7 +117,7 @@ def save_sent_copy(svc: Services, folders: LazyFolders, row: OutboxRow, raw: byt
     try:
         folders.get().append("sent", raw)
     except (TransientError, ConfigError) as exc:
-        log.warning("outbox %d: sent, but no copy saved to Sent (%s)", row.id, exc)
+        log.warning("outbox %d: sent, but no copy saved to Sent (%s)", row.id, redact(str(exc)))
 
 
 def send_one(svc: Services, sender: Sender, folders: LazyFolders, row: OutboxRow) -> Outcome:
@@ -135,8 +136,8 @@ def send_one(svc: Services, sender: Sender, folders: LazyFolders, row: OutboxRow
         _defer(svc, row, exc)
         return "stop"
     except MessageError as exc:
-        store.set_outbox_state(row.id, "failed", svc.clock.now(), error=str(exc)[:300])
-        log.warning("outbox %d: %s", row.id, exc)
+        store.set_outbox_state(row.id, "failed", svc.clock.now(), error=redact(str(exc)))
+        log.warning("outbox %d: %s", row.id, redact(str(exc)))
         return "next"
     save_sent_copy(svc, folders, row, raw)
     store.set_outbox_state(row.id, "sent", svc.clock.now())
