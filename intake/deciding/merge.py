@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from intake.models import Client, Kind, Record, Referrer, SessionFormat
+from intake.models import Client, Kind, Record, Referrer
+from intake.understanding.missing import find_missing
 
 # Scalar fields compared value by value: (section, attribute, shown name).
 _SCALARS: tuple[tuple[str, str, str], ...] = (
@@ -31,7 +32,6 @@ _SCALARS: tuple[tuple[str, str, str], ...] = (
     ("record", "consent", "consent"),
 )
 _TEXTS: tuple[str, ...] = ("reason", "availability", "access_notes")
-_GROUP_EXEMPT = frozenset({"client_name", "client_age"})
 
 
 class Conflict(BaseModel):
@@ -52,28 +52,6 @@ class Merged(BaseModel):
     record: Record
     filled: tuple[str, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
-
-
-def find_missing(record: Record, required: tuple[str, ...]) -> tuple[str, ...]:
-    """Names from `required` that the record does not answer (client_age accepts a DOB)."""
-    present = {
-        "client_name": record.client.name is not None,
-        "client_age": record.client.age is not None or record.client.date_of_birth is not None,
-        "reason": bool(record.reason),
-        "consent": record.consent is not None,
-        "referrer_name": record.referrer.name is not None,
-        "referrer_phone": record.referrer.phone is not None,
-        "needs": bool(record.needs),
-        "setting": record.setting is not None,
-        "delivery": record.delivery is not None,
-        "availability": bool(record.availability),
-    }
-    group = record.session_format == SessionFormat.group and record.client.name is None
-    return tuple(
-        name
-        for name in required
-        if not (group and name in _GROUP_EXEMPT) and not present.get(name, True)
-    )
 
 
 def _shown(value: Any) -> str:
