@@ -54,6 +54,22 @@ class Merged(BaseModel):
     conflicts: tuple[Conflict, ...] = ()
 
 
+def conflict_field(text: str) -> str | None:
+    """The field a conflict is about, from `client_age`, `client.age` or `client age`."""
+    name = re.sub(r"[\s.\-]+", "_", text.strip().casefold())
+    return name if name in {shown for _, _, shown in _SCALARS} else None
+
+
+def settle(record: Record, field: str, value: str) -> Record:
+    """`record` with `field` set to `value` (a conflict's shown value), validated."""
+    section, attribute = next((s, a) for s, a, shown in _SCALARS if shown == field)
+    if section == "record":
+        return Record.model_validate({**record.model_dump(), attribute: value})
+    part = getattr(record, section)
+    changed = type(part).model_validate({**part.model_dump(), attribute: value})
+    return record.model_copy(update={section: changed})
+
+
 def _shown(value: Any) -> str:
     return str(getattr(value, "value", value))
 
