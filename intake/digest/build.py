@@ -26,6 +26,13 @@ class ReferralLine(Model):
     reply: str
     waiting_days: int = 0
 
+    @property
+    def asked(self) -> str:
+        """How long ago we last asked for what is missing, in words."""
+        if self.waiting_days == 0:
+            return "asked today"
+        return f"asked {self.waiting_days} day{'s' if self.waiting_days != 1 else ''} ago"
+
 
 class FollowUpLine(Model):
     id: int
@@ -104,12 +111,16 @@ def split_followups(
 
 
 def subject(data: DigestData, token: str) -> str:
-    if data.safeguarding:
-        head = f"URGENT {len(data.safeguarding)} safeguarding"
-    elif data.quiet:
-        head = "a quiet day"
-    else:
-        head = f"{len(data.new_referrals)} new, {len(data.overdue) + len(data.due_today)} to do"
+    """Short, most urgent first, only the counts that are not zero; the token last."""
+    counts = (
+        (len(data.safeguarding), "URGENT {} safeguarding"),
+        (len(data.overdue) + len(data.due_today), "{} to do"),
+        (len(data.new_referrals), "{} new"),
+        (len(data.needs_look), "{} to check"),
+    )
+    head = ", ".join(text.format(n) for n, text in counts if n)
+    if not head:
+        head = f"{len(data.awaiting_info)} awaiting info" if data.awaiting_info else "a quiet day"
     return f"Intake digest {data.day:%a %d %b}: {head} [digest {token}]"
 
 
