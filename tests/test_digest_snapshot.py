@@ -64,6 +64,8 @@ def check(name: str, actual: str) -> None:
 def rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, str]:
     flow = Flow(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=UTC), monkeypatch)
     known_store(flow)
+    flow.clock.current = datetime(2026, 11, 25, 7, 55, tzinfo=UTC)
+    flow.run()
     flow.clock.current = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     data = gather(flow.svc, flow.clock.now().date())
     return render_digest(flow.svc.env, data, "0123456789abcdef")

@@ -44,6 +44,7 @@ class FollowUpLine(Model):
 
 class Health(Model):
     last_poll: str
+    poll_late: str = ""
     robots_ignored: int
     replies_sent: int
     errors: int
@@ -130,6 +131,18 @@ def render_digest(env: Environment, data: DigestData, token: str) -> tuple[str, 
     text = env.get_template("digest/digest.txt.j2").render(context)
     html = env.get_template("digest/digest.html.j2").render(context)
     return subject(data, token), text, html
+
+
+def poll_late(last: datetime | None, now: datetime, poll_minutes: float) -> str:
+    """A warning when the last successful poll is long past (3 polls, at least an hour)."""
+    if last is None:
+        return "the mailbox has never been read successfully"
+    late = now - last
+    if late.total_seconds() < max(3 * poll_minutes, 60) * 60:
+        return ""
+    hours = int(late.total_seconds() // 3600)
+    since = f"{hours} hours" if hours < 48 else f"{hours // 24} days"
+    return f"no successful poll for {since}: check the mailbox connection"
 
 
 def age_in_days(created_at: str, now: datetime) -> int:

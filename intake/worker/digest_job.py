@@ -11,6 +11,7 @@ from intake.digest.build import (
     FollowUpLine,
     Health,
     age_in_days,
+    poll_late,
     referral_line,
     render_digest,
     split_followups,
@@ -122,6 +123,11 @@ def gather(svc: Services, day: date) -> DigestData:
         needs_look=tuple(look),
         health=Health(
             last_poll=_local(svc, last_poll["at"]) if last_poll else "never",
+            poll_late=poll_late(
+                datetime.fromisoformat(last_poll["at"]) if last_poll else None,
+                now,
+                svc.cfg.schedule.poll_minutes,
+            ),
             robots_ignored=store.count_since(since, ROBOT_KINDS),
             replies_sent=len(
                 [
