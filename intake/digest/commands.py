@@ -89,7 +89,7 @@ def parse_line(line: str, today: date) -> Command | None:
         status = m.group(2).strip().lower().replace(" ", "_")
         return Command(verb="status", reference=m.group(1).upper(), status=status, line=flat)
     if m := _KEEP.match(flat):
-        keep = "new" if m.group(3).lower() == "new" else "recorded"
+        keep: Literal["recorded", "new"] = "new" if m.group(3).lower() == "new" else "recorded"
         reference, field = m.group(1).upper(), m.group(2).lower()
         return Command(verb="keep", reference=reference, field=field, keep=keep, line=flat)
     return None
