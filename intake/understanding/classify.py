@@ -22,7 +22,8 @@ _BOUNCE_NAME = re.compile(r"(?i)mail delivery (?:sub)?system|mailer-daemon|postm
 _BOUNCE_SUBJECT = re.compile(
     r"(?i)undeliver|undelivered|delivery (?:status )?notification|delivery (?:has )?failed"
     r"|mail delivery failed|failure notice|returned mail|delivery failure|could not be delivered"
-    r"|delayed mail|delivery delayed|warning: message .* delayed|non[- ]?delivery|message not delivered"
+    r"|delayed mail|delivery delayed|warning: message .* delayed|non[- ]?delivery"
+    r"|message not delivered"
     r"|address not found|mailbox (?:is )?(?:full|unavailable)|rejected|nondeliverable|\bbounced?\b"
     r"|\bdsn\b|delivery report|message delivery (?:failure|delay)|not delivered"
 )
@@ -48,7 +49,8 @@ _AUTO_BODY = re.compile(
     r"|\boffice is (?:now )?closed\b|\bthank you for contacting\b[^.]{0,80}\.\s*(?:the|our|this)"
 )
 _BULK_BODY = re.compile(
-    r"(?i)\bunsubscribe\b|\bmanage (?:your )?(?:preferences|subscription)|\bview (?:this email )?in "
+    r"(?i)\bunsubscribe\b|\bmanage (?:your )?(?:preferences|subscription)"
+    r"|\bview (?:this email )?in "
     r"(?:your )?browser\b|\byou(?:'re| are) receiving this (?:email|because)|\bopt[ -]out\b"
     r"|\bupdate your (?:email )?preferences\b|\bnewsletter\b|\bmailing list\b|\bdigest\b"
 )
@@ -59,7 +61,8 @@ _PHISH = re.compile(
     r"|\bvoice ?mail\b[^.]{0,60}\b(?:click|listen|attached|play)|\bshared (?:a )?(?:file|document) "
     r"with you\b|\bpassword (?:expires|will expire)|\bmailbox (?:is )?(?:full|quota)\b"
     r"|\bsign\s+in\s+with\s+your\b[^.]{0,40}\bpassword|\benter\s+your\s+password\b|\bplay\s+message\b"
-    r"|\bview\s+secure\s+message\b|\bdocument has been shared\b|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
+    r"|\bview\s+secure\s+message\b|\bdocument has been shared\b"
+    r"|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
     r"view|access)"
 )
 _MARKETING = re.compile(
@@ -102,7 +105,11 @@ def _header_robot(view: MessageView) -> Kind | None:
         return Kind.bounce
     auto = view.header("auto-submitted").strip().lower()
     precedence = view.header("precedence").strip().lower()
-    if (auto and auto != "no") or view.has_header("x-autoreply") or view.has_header("x-autorespond"):
+    if (
+        (auto and auto != "no")
+        or view.has_header("x-autoreply")
+        or view.has_header("x-autorespond")
+    ):
         if _BOUNCE_SUBJECT.search(subject) and not _AUTO_SUBJECT.match(subject):
             return Kind.bounce
         if auto.startswith("auto-generated") and _is_listy(view):

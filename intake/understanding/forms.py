@@ -17,7 +17,8 @@ _LINE_LABEL = re.compile(
 _UNTICKED = re.compile(r"(?m)^[ \t]*(?:☐|\[\s\]|□|\(\s\))[^\n]*$")
 _TICK_MARK = re.compile(r"(?m)^[ \t]*(?:☑|☒|✓|✔|\[[xX✓✔]\]|■)\s*")
 _QUESTION_LABEL = re.compile(
-    r"(?m)^[ \t]*[A-Z][^\n?:]{2,80}\?[ \t]*:[ \t]*|^[ \t]*[A-Z][^\n?:.]{0,50}\bor\b[^\n?:.]{1,40}\?[ \t]*$"
+    r"(?m)^[ \t]*[A-Z][^\n?:]{2,80}\?[ \t]*:[ \t]*"
+    r"|^[ \t]*[A-Z][^\n?:.]{0,50}\bor\b[^\n?:.]{1,40}\?[ \t]*$"
 )
 
 REFERRER_NAME = re.compile(

@@ -171,7 +171,8 @@ _ADDRESS_WORDS = re.compile(
 _SPLIT_SIG = re.compile(r"\s*(?:\||•|·|,|\s[–—-]\s|\bat\b)\s*")
 _DISPLAY_PAREN = re.compile(r"\s*[\(\[]([^)\]]*)[\)\]]\s*")
 _LABEL = re.compile(
-    r"(?im)^[ \t*•\-]*(?P<label>[A-Za-z][A-Za-z'’ /()&]{1,50}?)[ \t]*[:|][ \t]*(?P<value>[^\n]{1,200})$"
+    r"(?im)^[ \t*•\-]*(?P<label>[A-Za-z][A-Za-z'’ /()&]{1,50}?)[ \t]*[:|][ \t]*"
+    r"(?P<value>[^\n]{1,200})$"
 )
 
 
