@@ -29,7 +29,7 @@ from intake.models import (
 from intake.reading.message import MessageView
 from intake.reading.quoting import Segment, split_quoted
 from intake.reading.signature import SignedText, split_signature
-from intake.understanding import people, places
+from intake.understanding import clients, people, places
 from intake.understanding.classify import classify_human, classify_robot
 from intake.understanding.consent import find_consent
 from intake.understanding.dates import age_at, find_age, find_dob
@@ -351,231 +351,84 @@ def find_phone(reading: Reading, role: Role | None) -> str | None:
 
 # ------------------------------------------------------------------ client
 
-_NAME = people.NAME
-_STOP_FIRST = {
-    "i",
-    "he",
-    "she",
-    "they",
-    "we",
-    "the",
-    "this",
-    "that",
-    "our",
-    "my",
-    "his",
-    "her",
-    "their",
-    "music",
-    "therapy",
-    "dear",
-    "hi",
-    "hello",
-    "thank",
-    "thanks",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jacqueline",
-    "mum",
-    "dad",
-    "mam",
-    "inner",
-    "pulse",
-    "ward",
-    "school",
-    "year",
-    "referral",
-    "re",
-    "fw",
-    "fwd",
-    "dob",
-    "nhs",
-    "gp",
-    "please",
-    "if",
-    "as",
-    "in",
-    "on",
-    "at",
-    "for",
-    "and",
-    "but",
-    "so",
-    "he's",
-    "she's",
-    "yes",
-    "no",
-    "unfortunately",
-    "currently",
-    "following",
-    "since",
-    "after",
-    "before",
-    "also",
-    "however",
-    "there",
-    "it",
-    "is",
-    "a",
-    "an",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "baby",
-    "client",
-    "patient",
-    "name",
-    "age",
-    "sessions",
-    "session",
-    "down",
-    "down's",
-    "autism",
-    "dementia",
-    "pmld",
-    "asc",
-    "asd",
-    "hers",
-    "them",
-    "best",
-    "kind",
-    "many",
-    "urgent",
-    "private",
-    "confidential",
-    "official",
-    "sensitive",
-    "your",
-    "you",
-    "can",
-    "could",
-    "would",
-    "will",
-    "today",
-    "yesterday",
-    "tomorrow",
-    "christmas",
-    "easter",
-    "online",
-    "zoom",
-    "teams",
-    "mother",
-    "father",
-    "grandad",
-    "nan",
-    "parkinson's",
-    "alzheimer's",
-    "stroke",
-    "huntington's",
-    "tourette's",
-    "young",
-    "grace",
-}
-_CLIENT_CUES = [
-    re.compile(
-        rf"(?i:\b(?:refer|referring|referral\s+(?:for|of|regarding|re)|music\s+therapy\s+for|"
-        rf"consider|see|support))\s+(?i:(?:my|our|his|her)\s+(?:\w+\s+){{0,2}}(?:son|daughter|"
-        rf"mum|mam|mother|dad|father|husband|wife|partner|grandson|granddaughter|gran|nan|grandad|"
-        rf"client|patient|pupil|resident|brother|sister),?\s+)?(?P<name>{_NAME})"
-    ),
-    re.compile(
-        rf"(?i:\b(?:son|daughter|mum|mam|mother|dad|father|husband|wife|partner|grandson|"
-        rf"granddaughter|nan|gran|grandad|grandma|client|patient|pupil|resident|boy|girl|baby|"
-        rf"gentleman|lady|man|woman|person|brother|sister|student|child|twin|grandmother|"
-        rf"grandfather|tenant|service\s+user|young\s+person)(?:'s\s+name\s+is|\s+is\s+called|"
-        rf"\s+called|\s+named|,|\s+is|\s+-|\s+–)?)\s+(?P<name>{_NAME})"
-    ),
-    re.compile(rf"(?P<name>{_NAME})\s*(?:\(|,\s*)(?i:d\.?\s?o\.?\s?b|born|aged?\s+\d|\d{{1,2}}\b)"),
-    re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now)?\s*\d{{1,3}}\b|is\s+(?:a|an)\s+\w+)"),
-    re.compile(rf"(?im:^\s*re\s*:\s*)(?P<name>{_NAME})"),
-    re.compile(rf"(?i:\b(?:about|regarding|for)\s+)(?P<name>{_NAME})(?=\s*[,.(]|\s+who\b)"),
-]
+_FORENAME = re.compile(r"(?im)^\s*forenames?(?:\(s\))?\s*:?\s+([A-Z][^\n]{1,40})$")
+_SURNAME = re.compile(r"(?im)^\s*(?:surname|family\s+name|last\s+name)\s*:?\s+([A-Z][^\n]{1,40})$")
+_NAME_NO_COLON = re.compile(
+    r"(?im)^\s*(?:patient|client|child|pupil|resident|student)(?:'s)?\s+(?:full\s+)?name\s*:?\s+"
+    r"([A-Z][^\n]{1,60})$"
+)
 
 
-def _valid_client_name(name: str, referrer: str | None) -> str | None:
-    name = re.sub(r"(?:'s|’s)$", "", name.strip())
-    words = name.split()
-    while words and words[-1].lower().strip(".") in _STOP_FIRST:
-        words.pop()
-    while words and words[0].lower().strip(".") in {"mr", "mrs", "ms", "miss", "dr", "baby"}:
-        if len(words) == 1:
-            break
-        if words[0].lower().strip(".") == "baby":
-            words.pop(0)
-            continue
-        break
-    if not words:
-        return None
-    real = [w for w in words if w.lower().strip(".") not in {"mr", "mrs", "ms", "miss", "dr"}]
-    if not real or real[0].lower().strip(".,") in _STOP_FIRST or len(real[0].strip(".")) < 2:
-        return None
-    if len(words) > 4:
-        words = words[:4]
-    cleaned = " ".join(words).strip(" ,.")
-    if referrer and _plain(cleaned) == _plain(referrer):
-        return None
-    return cleaned
+def _same_person(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return bool(set(_plain(a).split()) & set(_plain(b).split()))
 
 
-def _extend_name(name: str, text: str) -> str:
-    """A first name alone becomes 'First Surname' when the text spells it out elsewhere."""
-    if len(name.split()) != 1:
-        return name
-    match = re.search(
-        rf"\b{re.escape(name)}\s+((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b(?!\s*(?:School|Primary|"
-        r"House|Road|Street|Hospital|Court))",
-        text,
-    )
-    if match and match.group(1).lower() not in _STOP_FIRST:
-        return f"{name} {match.group(1)}"
-    return name
+def _form_client_name(reading: Reading, referrer_name: str | None) -> str | None:
+    if reading.form.client_name:
+        return clients.normalise_form_name(reading.form.client_name)
+    text = reading.text_of(Source.new_text, Source.attachment)
+    forename, surname = _FORENAME.search(text), _SURNAME.search(text)
+    if forename and surname:
+        return clients.normalise_form_name(f"{forename.group(1)} {surname.group(1)}")
+    labelled = _NAME_NO_COLON.search(text)
+    if labelled:
+        return clients.normalise_form_name(labelled.group(1))
+    for label, value in reading.form.pairs:
+        if label in ("name", "full name") and not _same_person(value, referrer_name):
+            if not _same_person(value, reading.form.referrer_name) or not reading.form.referrer_name:
+                return clients.normalise_form_name(value)
+    return None
 
 
 def find_client_name(reading: Reading, referrer_name: str | None) -> tuple[str | None, Source]:
-    """The referred person's name from form labels, subject, 'Re:' lines or phrases about them."""
-    if reading.form.client_name:
-        name = _from_form_name(reading.form.client_name)
-        reading.note("client.name", Source.new_text, reading.form.client_name)
-        return name, Source.new_text
+    """The referred person's name: a form label first, else the best-supported name in the text."""
+    form_name = _form_client_name(reading, referrer_name)
+    if form_name:
+        reading.note("client.name", Source.new_text, form_name)
+        return form_name, Source.new_text
+    weights = {
+        Source.new_text: 1.0,
+        Source.attachment: 1.0,
+        Source.forwarded: 0.8,
+        Source.quoted: 0.5,
+    }
+    candidates: dict[str, clients.Candidate] = {}
     subject = re.sub(r"(?i)^(?:\s*(?:re|fw|fwd|aw)\s*:\s*)+", "", reading.view.envelope.subject)
-    subject = re.sub(
-        r"(?i)\b(?:referral|music\s+therapy|official[-\s]sensitive|urgent)\b", " ", subject
-    )
-    all_text = reading.text_of(Source.new_text, Source.attachment, Source.forwarded, Source.quoted)
+    clients.gather(subject, 1.0, -1000, candidates)
+    subject_name = re.match(rf"^\W*(?:referral|ref)?\W*(?P<name>{people.NAME})\s*(?:[-–(,]|$)", subject)
+    offset = 0
     for layer in reading.layers:
-        for pattern in _CLIENT_CUES:
-            for match in pattern.finditer(layer.text):
-                name = _valid_client_name(match.group("name"), referrer_name)
-                if name:
-                    reading.note("client.name", layer.source, _around(layer.text, *match.span()))
-                    return _extend_name(name, all_text), layer.source
-    for pattern in (re.compile(rf"(?P<name>{_NAME})\s*(?:[,(\-–]|$)\s*(?i:d\.?o\.?b|born|\d)"),):
-        match = pattern.search(subject)
-        if match:
-            name = _valid_client_name(match.group("name"), referrer_name)
-            if name:
-                reading.note("client.name", Source.subject, reading.view.envelope.subject)
-                return _extend_name(name, all_text), Source.subject
-    return None, Source.derived
+        clients.gather(layer.text, weights.get(layer.source, 0.5), offset, candidates)
+        offset += len(layer.text) + 2
+    all_text = reading.text_of(Source.new_text, Source.attachment, Source.forwarded, Source.quoted)
+    excluded = {_plain(n).split()[0] for n in _other_people(reading, referrer_name) if _plain(n)}
+    for key in list(candidates):
+        if key in excluded:
+            del candidates[key]
+    if not candidates:
+        return None, Source.derived
+    clients.add_frequency(all_text, candidates)
+    if subject_name:
+        key = clients._key(subject_name.group("name"))
+        if key in candidates:
+            candidates[key].score += 3
+    best = max(candidates.values(), key=lambda c: (c.score, -c.position))
+    if best.score < 4:
+        return None, Source.derived
+    reading.note("client.name", Source.new_text, best.snippet)
+    return clients.complete(best.name, all_text + "\n" + subject), Source.new_text
+
+
+def _other_people(reading: Reading, referrer_name: str | None) -> list[str]:
+    """People who are not the client: the referrer, quoted authors, the practice."""
+    names = [referrer_name or "", reading.view.envelope.from_name or "", "Jacqueline"]
+    names += [s for s in (reading.form.referrer_name or "",) if s]
+    for segment in split_quoted(reading.view.body, reading.view.envelope.subject)[1:]:
+        if segment.author_name:
+            names.append(people.name_from_display(segment.author_name) or segment.author_name)
+    return [n for n in names if n]
 
 
 def find_dob_and_age(reading: Reading, self_referral: bool) -> tuple[date | None, int | None]:

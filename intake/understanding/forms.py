@@ -23,8 +23,8 @@ _QUESTION_LABEL = re.compile(
 
 REFERRER_NAME = re.compile(
     r"(?i)^(?:your|referrer'?s?|contact|name\s+of\s+referrer|referring\s+person'?s?)\s*(?:full\s+)?"
-    r"name$|^name$|^(?:referred|completed|submitted)\s+by$|^allocated\s+worker$|^referrer$"
-    r"|^full\s+name$"
+    r"name$|^(?:referred|completed|submitted)\s+by$|^allocated\s+worker$|^referrer$"
+    r"|^name\s+of\s+referrer$"
 )
 CLIENT_NAME = re.compile(
     r"(?i)name\s+of\s+(?:the\s+)?(?:person|client|child|young\s+person|patient|pupil|resident|"
