@@ -107,6 +107,14 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
         ),
     ),
     (5, re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now|just)?\s*\d{{1,3}}\b)")),
+    (5, re.compile(rf"(?P<name>{_NAME})\s*(?:\([^)]{{0,30}}\)\s*)?,\s+(?i:who|aged?)\b")),
+    (
+        3,
+        re.compile(
+            rf"(?P<name>{_NAME})\s+(?i:has|had|was|is|loves|enjoys|attends|lives|moved|became|"
+            rf"struggles|responds|finds|sings|plays)\b"
+        ),
+    ),
     (5, re.compile(rf"(?P<name>{_NAME})\s+(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))")),
     (5, re.compile(rf"(?im:^\s*re\s*:\s*)(?P<name>{_NAME})")),
     (
@@ -143,7 +151,10 @@ def _clean(name: str) -> str | None:
         return None
     if real[0].isupper() and len(real[0]) <= 3:
         return None
-    return " ".join(words[:4])
+    if real[0].isupper() and len(words) == 1:
+        return None
+    words = [w.capitalize() if w.isupper() and len(w) > 1 else w for w in words[:4]]
+    return " ".join(words)
 
 
 def _key(name: str) -> str:
@@ -176,6 +187,28 @@ def gather(text: str, weight: float, offset: int, out: dict[str, Candidate]) -> 
                     found.name = name
 
 
+_WORD = re.compile(r"\b[A-Z][a-zà-öø-ÿ'’\-]{1,20}\b")
+
+
+def gather_recurring(text: str, out: dict[str, Candidate]) -> None:
+    """Names that recur three or more times become weak candidates even without a cue."""
+    counts: dict[str, int] = {}
+    first_at: dict[str, int] = {}
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if word.lower() in STOP_WORDS or word.lower() in _TITLES:
+            continue
+        if _excluded(text, match.start(), match.end()):
+            continue
+        counts[word] = counts.get(word, 0) + 1
+        first_at.setdefault(word, match.start())
+    for word, count in counts.items():
+        if count >= 3 and word.lower() not in out:
+            start = first_at[word]
+            snippet = text[max(0, start - 50) : start + 50].replace("\n", " ")
+            out[word.lower()] = Candidate(word, 1.0, start, snippet)
+
+
 def add_frequency(text: str, out: dict[str, Candidate]) -> None:
     """Raise each candidate by how often its first name recurs in the text."""
     for key, candidate in out.items():
@@ -186,13 +219,37 @@ def add_frequency(text: str, out: dict[str, Candidate]) -> None:
         candidate.score += min(count, 6)
 
 
-def complete(name: str, text: str) -> str:
-    """A fuller form of the name when the text gives one."""
+def _full_name_for_nickname(nick: str, text: str) -> str | None:
+    """'Gwenllian (Gwen) Davies' or 'Dorothy Evans ("Dot")' for the nickname given."""
+    quoted = rf"\((?:known\s+as\s+)?[\"“'‘]?{re.escape(nick)}[\"”'’]?\)"
+    inner = re.search(rf"\b([A-Z][\w'’\-]+)\s*{quoted}\s+([A-Z][\w'’\-]+)", text)
+    if inner and inner.group(2).lower() not in STOP_WORDS:
+        return f"{inner.group(1)} {inner.group(2)}"
+    after = re.search(rf"\b([A-Z][\w'’\-]+)\s+([A-Z][\w'’\-]+)\s*{quoted}", text)
+    if after and after.group(1).lower() not in STOP_WORDS | _TITLES:
+        return f"{after.group(1)} {after.group(2)}"
+    return None
+
+
+def complete(name: str, text: str, others: set[str] | None = None) -> str:
+    """A fuller form of the name when the text gives one (never someone else's name)."""
+    others = others or set()
     words = name.split()
     real = [w for w in words if w.lower().strip(".") not in _TITLES]
     if not real:
         return name
     first = real[0]
+    if len(real) <= 2:
+        full = _full_name_for_nickname(first, text)
+        if full:
+            return full
+    if len(real) == 1 and len(words) > len(real):
+        for match in re.finditer(rf"\b([A-Z][a-zà-ÿ'’\-]+)\s+{re.escape(first)}\b", text):
+            given = match.group(1)
+            if given.lower() in STOP_WORDS | _TITLES or given.lower() in others:
+                continue
+            return f"{given} {first}"
+        return name
     paren = re.search(
         rf"\b{re.escape(first)}\s*\(((?:[A-Z][\w'’\-]+\s+)+[A-Z][\w'’\-]+)\)", text
     )
@@ -201,12 +258,6 @@ def complete(name: str, text: str) -> str:
     nick = re.search(rf"\b{re.escape(first)}\s+\([^)]{{1,30}}\)\s+([A-Z][\w'’\-]+)", text)
     if nick and len(real) == 1 and nick.group(1).lower() not in STOP_WORDS:
         return f"{first} {nick.group(1)}"
-    if len(real) == 1 and len(words) > len(real):
-        surname = real[0]
-        full = re.search(rf"\b([A-Z][a-zà-ÿ'’\-]+)\s+{re.escape(surname)}\b", text)
-        if full and full.group(1).lower() not in STOP_WORDS | _TITLES:
-            return f"{full.group(1)} {surname}"
-        return name
     if len(real) == 1:
         full = re.search(
             rf"\b{re.escape(first)}\s+((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b(?!\s*(?:School|"

@@ -403,6 +403,7 @@ def find_client_name(reading: Reading, referrer_name: str | None) -> tuple[str |
         clients.gather(layer.text, weights.get(layer.source, 0.5), offset, candidates)
         offset += len(layer.text) + 2
     all_text = reading.text_of(Source.new_text, Source.attachment, Source.forwarded, Source.quoted)
+    clients.gather_recurring(reading.text_of(Source.new_text, Source.attachment), candidates)
     excluded = {_plain(n).split()[0] for n in _other_people(reading, referrer_name) if _plain(n)}
     for key in list(candidates):
         if key in excluded:
@@ -418,7 +419,7 @@ def find_client_name(reading: Reading, referrer_name: str | None) -> tuple[str |
     if best.score < 4:
         return None, Source.derived
     reading.note("client.name", Source.new_text, best.snippet)
-    return clients.complete(best.name, all_text + "\n" + subject), Source.new_text
+    return clients.complete(best.name, all_text + "\n" + subject, excluded), Source.new_text
 
 
 def _other_people(reading: Reading, referrer_name: str | None) -> list[str]:

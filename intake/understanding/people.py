@@ -16,7 +16,10 @@ from intake.understanding.vocabulary import ROLE_TITLES
 
 TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Revd|Rev|Reverend|Sister|Father|Cllr)\.?"
 _PARTICLE = r"(?:de|da|van|von|der|den|le|la|ní|nic|mac|bin|binti|al|el|ap|ab|y|du|di)"
-_NAME_WORD = r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]*(?:[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]+)?"
+_NAME_WORD = (
+    r"(?:[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]*(?:[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]+)?"
+    r"|[A-ZÀ-ÖØ-Ý]{2,}(?:['’\-][A-ZÀ-ÖØ-Ý]+)?(?![a-zà-öø-ÿ]))"
+)
 _INITIAL = r"[A-Z]\.?"
 NAME = (
     rf"(?:{TITLE}\s+)?(?:{_INITIAL}\s*)?{_NAME_WORD}"
