@@ -176,12 +176,15 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
         first = _plain(sig_name).split()[0]
         for index, line in enumerate(lines[sig_index + 1 : sig_index + 4], start=sig_index + 1):
             fuller = people.clean_name(line)
-            if fuller and first in _plain(fuller).split() and len(fuller) > len(sig_name):
+            fuller_words = _plain(fuller).split() if fuller else []
+            if fuller and fuller_words and fuller_words[0].startswith(first) and len(
+                fuller
+            ) > len(sig_name):
                 sig_name, sig_index = fuller, index
                 break
         if len(_plain(sig_name).split()) == 1 and display:
             tokens = _plain(display).split()
-            if first == tokens[0]:
+            if tokens[0].startswith(first):
                 sig_name = display
             elif first == tokens[-1] and len(tokens) == 2:
                 sig_name = f"{display.split()[-1]} {display.split()[0]}"
@@ -297,6 +300,9 @@ def find_organisation(reading: Reading, role: Role | None, name_index: int) -> s
         candidates.append((people.org_rank(display_org), 50, display_org))
     if not candidates:
         candidates = _orgs_in_body(reading.new_body)
+    if not candidates and reading.signed.disclaimer:
+        first_line = reading.signed.disclaimer.strip().split("\n")[0]
+        candidates = [c for c in people.organisation_candidates([first_line]) if c[0] == 2]
     candidates = [c for c in candidates if not re.search(r"(?i)inner\s*pulse", c[2])]
     chosen = people.choose_organisation(candidates)
     if chosen is None:

@@ -150,8 +150,8 @@ _ORG_EMPLOYER = re.compile(
     r"hospital|hospice|council|care\s+home|nursing\s+home|residential\s+home|ltd|limited|llp|"
     r"cic|charity|church|friends|society|association|foundation|university|ysgol|ysbyty|"
     r"services|partnership|lodge|house|court|manor|grange|gardens|villa|centre|center|"
-    r"chapel|parish|cathedral|nursery|clinic|consortium|federation|support|adopt\w*|"
-    r"management|solutions|care|camhs|rehabilitation|neurorehabilitation)\b"
+    r"chapel|parish|cathedral|nursery|clinic|consortium|federation|management|solutions|"
+    r"camhs|rehabilitation|neurorehabilitation|hall)\b|^adopt\b"
 )
 _ORG_TEAM = re.compile(
     r"(?i)\b(?:team|unit|ward|service|department|dept|directorate|division|programme|hub|"
@@ -199,12 +199,17 @@ def looks_like_name(text: str) -> bool:
 
 def clean_name(text: str) -> str | None:
     """A person's name from a signature line, without post-nominals or trailing notes."""
+    text = re.split(r"\s{2,}|\t|\s+(?:Date|Tel|Email|Mob|Phone)\s*:", text.strip())[0]
     text = text.strip().strip(",.;:-–*_ ")
     text = re.split(r"\s[|–—(]|\s-\s|,\s*(?=[A-Z]{2,}|[A-Z][a-z]+\s+[A-Z][a-z]+)", text)[0].strip()
     match = _NAME_LINE.match(text)
     if not match:
         return None
     name = match.group("name").strip()
+    words = name.split()
+    while len(words) > 2 and words[-1].isupper() and len(words[-1]) >= 2:
+        words.pop()
+    name = " ".join(words)
     if not looks_like_name(name):
         return None
     return name
@@ -268,6 +273,11 @@ def _org_piece_ok(piece: str) -> bool:
     return capitals >= max(1, len(words) // 2)
 
 
+_STRONG_EMPLOYER = re.compile(
+    r"(?i)\b(?:school|academy|college|surgery|practice|hospital|hospice|council|care\s+home|"
+    r"nursing\s+home|residential\s+home|ltd|limited|llp|cic|charity|church|university|ysgol|"
+    r"ysbyty|centre|center|lodge|house|clinic|nursery|trust|services)\b"
+)
 _ROLE_WORDS_ONLY = re.compile(
     r"(?i)^(?:(?:senior|lead|specialist|clinical|deputy|assistant|principal|community|"
     r"paediatric|registered|trainee|qualified|student|acting|interim|head|chief|team|"
@@ -293,7 +303,9 @@ def organisation_candidates(lines: list[str]) -> list[tuple[int, int, str]]:
             rank = org_rank(piece)
             if rank == 0:
                 continue
-            if _role_title(piece) is not None and rank < 2:
+            if _role_title(piece) is not None and not _STRONG_EMPLOYER.search(piece):
+                continue
+            if len(piece.split()) < 2 and not piece.isupper():
                 continue
             found.append((rank, order, piece))
             order += 1
@@ -331,6 +343,6 @@ def role_from_title(lines: list[str]) -> tuple[Role, str] | None:
 
 
 ORG_LABEL = re.compile(
-    r"(?i)^(?:your\s+)?(?:organisation|organization|employer|agency|company|practice|team|"
-    r"service|school|surgery|hospital|hospice|care\s+home|setting\s+name)$"
+    r"(?i)^(?:your\s+|referrer'?s?\s+)?(?:organisation|organization|employer|agency|company|"
+    r"team|practice\s+name|referring\s+(?:organisation|service|team))$"
 )
