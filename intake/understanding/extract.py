@@ -214,29 +214,35 @@ def _plain(name: str) -> str:
 
 
 _PARENT = re.compile(
-    r"(?i)\b(?:my|our)\s+(?:\d+[\s-]year[\s-]old\s+|eldest\s+|youngest\s+|little\s+|adopted\s+|"
-    r"twin\s+|step)?(?:son|daughter|child|children|boy|girl|baby|twins|little\s+one|kids?|"
-    r"stepson|stepdaughter)\b|\bI'?m\s+(?:his|her|their)\s+(?:mum|mam|mother|dad|father|parent)"
-    r"|\bI\s+am\s+(?:his|her|their)\s+(?:mum|mam|mother|dad|father|parent)|\bas\s+(?:his|her|"
-    r"their)\s+(?:mum|mam|mother|dad|father|parents?)\b|\b(?:his|her)\s+(?:mum|mam|dad)\s+and\s+I\b"
-    r"|\bme\s+and\s+(?:his|her)\s+(?:mum|mam|dad)\b|\badoptive\s+(?:mum|dad|parent|mother|father)"
-    r"\b(?=[^.]{0,20}\bI\b)|\bwe\s+adopted\b|\bparental\s+responsibility\b"
+    r"(?i)\b(?:my|our)\s+(?:[\w-]+\s+){0,2}?(?:son|daughter|child|children|boy|girl|baby|twins|"
+    r"little\s+one|kids?|stepson|stepdaughter)\b|\bI'?m\s+(?:his|her|their)\s+(?:mum|mam|mother|"
+    r"dad|father|parent)|\bI\s+am\s+(?:the\s+)?(?:his|her|their)?\s*(?:mum|mam|mother|dad|father|"
+    r"parent)\s+(?:of|to)\b|\bI\s+am\s+(?:his|her|their)\s+(?:mum|mam|mother|dad|father|parent)"
+    r"|\bas\s+(?:his|her|their)\s+(?:mum|mam|mother|dad|father|parents?)\b|\b(?:his|her)\s+"
+    r"(?:mum|mam|dad)\s+and\s+I\b|\bme\s+and\s+(?:his|her)\s+(?:mum|mam|dad)\b|\bwe\s+adopted\b"
+    r"|\badoptive\s+(?:mum|dad|parents?|mother|father)\b(?=[^.]{0,40}\b(?:I|we)\b)"
+    r"|\bparental\s+responsibility\b"
 )
 _SELF = re.compile(
-    r"(?i)\brefer(?:ring)?\s+myself\b|\bself[\s-]referr?al\b|\bfor\s+myself\b|\bI\s+(?:have\s+been|"
-    r"was|'ve\s+been|got)\s+diagnosed\b|\bI'?ve\s+been\s+diagnosed\b|\bI\s+lost\s+my\b|\bsince\s+my"
-    r"\s+(?:husband|wife|partner|son|daughter|mum|dad)\s+(?:died|passed)|\bmy\s+(?:husband|wife|"
-    r"partner)\s+(?:died|passed\s+away)|\bI\s+(?:have|'ve)\s+(?:had\s+)?(?:MS|multiple\s+sclerosis|"
-    r"parkinson|depression|anxiety|PTSD|dementia)\b|\bI'?m\s+(?:autistic|struggling|a\s+widow)"
-    r"|\bmusic\s+therapy\s+for\s+(?:me|myself)\b|\bI\s+would\s+like\s+(?:to\s+(?:try|have|start)\s+)?"
-    r"music\s+therapy\b|\bI'?d\s+like\s+to\s+(?:try|have|start)\s+music\s+therapy\b|\bmyself\b"
+    r"(?i)\brefer(?:ring)?\s+myself\b|\bself[\s-]referr?al\b|\bfor\s+myself\b|\btake\s+me\s+on\b"
+    r"|\bmusic\s+therapy\s+for\s+me\b|\bI\s+(?:have\s+been|was|'ve\s+been|got)\s+diagnosed\b"
+    r"|\bI'?ve\s+been\s+diagnosed\b|\bI\s+lost\s+my\b|\bmy\s+(?:late\s+)?(?:husband|wife|partner|"
+    r"son|daughter|mum|dad|mother|father)\s+(?:[A-Z]\w+\s+)?(?:died|passed\s+away|was\s+killed)"
+    r"|\bI'?m\s+\d{2}\b|\bI\s+am\s+\d{2}\b|\bI\s+(?:have|'ve)\s+(?:had\s+)?(?:MS|multiple\s+"
+    r"sclerosis|parkinson|depression|anxiety|PTSD|dementia|cancer)\b|\bI'?m\s+(?:autistic|a\s+widow)"
+    r"|\bI'?d\s+like\s+to\s+(?:try|have|start)\s+music\s+therapy\b|\bmyself\b"
+)
+_STRONG_SELF = re.compile(
+    r"(?i)\brefer(?:ring)?\s+myself\b|\bself[\s-]referr?al\b|\bfor\s+myself\b|\btake\s+me\s+on\b"
+    r"|\bmusic\s+therapy\s+for\s+me\b|\bI'?m\s+\d{2}\s+and\s+(?:have|I)\b"
 )
 _CARER = re.compile(
-    r"(?i)\b(?:my|our)\s+(?:mum|mam|mother|mom|dad|father|husband|wife|partner|grandson|granddaughter"
-    r"|gran|nan|nana|grandma|grandad|grandpa|grandmother|grandfather|brother|sister|aunt|auntie|"
-    r"uncle|nephew|niece|mother-in-law|father-in-law|foster\s+(?:son|daughter|child)|ward|"
+    r"(?i)\b(?:my|our)\s+(?:mum|mam|mother|mom|dad|father|husband|wife|partner|grandson|"
+    r"granddaughter|gran|nan|nana|grandma|grandad|grandpa|grandmother|grandfather|brother|sister|"
+    r"aunt|auntie|uncle|nephew|niece|mother-in-law|father-in-law|foster\s+(?:son|daughter|child)|"
     r"grandchild|grandchildren)\b|\bspecial\s+guardian|\bkinship\s+carer\b|\bfoster\s+carer\b"
-    r"|\bI\s+am\s+(?:his|her|their)\s+(?:main\s+)?carer\b|\bI'?m\s+(?:his|her|their)\s+(?:main\s+)?carer"
+    r"|\bI\s+am\s+(?:his|her|their)\s+(?:main\s+)?carer\b|\bI'?m\s+(?:his|her|their)\s+(?:main\s+)?"
+    r"carer|\bfor\s+(?:Mum|Mam|Dad|Nan|Gran|Grandad|Grandma)\b|^\s*(?:Mum|Mam|Dad)\s+\("
 )
 _I_AM = re.compile(
     r"(?i)\b(?:I\s+am|I'?m|I\s+work\s+as|I\s+work\s+(?:in|at|for)|as\s+(?:his|her|their|the|a|an))"
@@ -256,6 +262,9 @@ def find_role(reading: Reading, name_index: int) -> tuple[Role | None, str, Sour
             title_lines.insert(0, rest)
     if reading.form.role:
         title_lines.insert(0, reading.form.role)
+    strong_self = _STRONG_SELF.search(reading.new_body)
+    if strong_self:
+        return Role.self, strong_self.group(0), Source.new_text
     found = people.role_from_title(title_lines)
     if found:
         return found[0], found[1], Source.signature
@@ -266,20 +275,31 @@ def find_role(reading: Reading, name_index: int) -> tuple[Role | None, str, Sour
             r"(?i)(?:writing|contacting|emailing|hoping|looking)", match.group(1)
         ):
             return role[0], match.group(0), Source.new_text
-    for pattern, role in ((_PARENT, Role.parent), (_SELF, Role.self), (_CARER, Role.carer)):
-        match = pattern.search(body)
-        if match:
-            if (
-                role == Role.self
-                and _CARER.search(body)
-                and not re.search(
-                    r"(?i)refer(?:ring)?\s+myself|self[\s-]referr?al|for\s+myself", body
-                )
-            ):
-                carer = _CARER.search(body)
-                if carer and not re.search(r"(?i)died|passed|lost|death|widow", body):
-                    return Role.carer, carer.group(0), Source.new_text
-            return role, match.group(0), Source.new_text
+    return _relationship(reading)
+
+
+def _relationship(reading: Reading) -> tuple[Role | None, str, Source]:
+    """parent, self or carer from how the writer speaks of the person (earliest mention wins)."""
+    for source in (Source.new_text, Source.quoted):
+        body = reading.text_of(source)
+        if not body:
+            continue
+        strong_self = _STRONG_SELF.search(body)
+        if strong_self:
+            return Role.self, strong_self.group(0), source
+        found: list[tuple[int, Role, str]] = []
+        for pattern, role in ((_PARENT, Role.parent), (_CARER, Role.carer)):
+            match = pattern.search(body)
+            if match:
+                found.append((match.start(), role, match.group(0)))
+        self_match = _SELF.search(body)
+        if self_match and (
+            not found or re.search(r"(?i)died|passed|lost|death|widow|\bI'?m\s+\d{2}", body)
+        ):
+            return Role.self, self_match.group(0), source
+        if found:
+            _, role, snippet = min(found)
+            return role, snippet, source
     return None, "", Source.derived
 
 
