@@ -184,10 +184,10 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
                 break
         if len(_plain(sig_name).split()) == 1 and display:
             tokens = _plain(display).split()
-            if tokens[0].startswith(first):
-                sig_name = display
-            elif first == tokens[-1] and len(tokens) == 2:
+            if first == tokens[-1] and len(tokens) == 2:
                 sig_name = f"{display.split()[-1]} {display.split()[0]}"
+            elif len(tokens) >= 2:
+                sig_name = display
         reading.note("referrer.name", Source.signature, lines[sig_index])
         return sig_name, sig_index
     if reading.form.referrer_name and people.looks_like_name(reading.form.referrer_name):
@@ -196,11 +196,22 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
     if display:
         reading.note("referrer.name", Source.header, env.from_name or "")
         return display, -1
+    from_line = re.search(r"(?im)^\s*From:\s*(?P<name>[^<\n]{2,60}?)\s*<(?P<addr>[^>\s]+)>", reading.new_body)
+    if from_line and from_line.group("addr").lower() == (env.reply_address or ""):
+        reading.note("referrer.name", Source.new_text, from_line.group(0))
+        return from_line.group("name").strip(" \"'"), -1
+    form_name = next((v for k, v in reading.form.pairs if k in ("name", "full name")), None)
+    if form_name and env.reply_to and people.looks_like_name(form_name):
+        reading.note("referrer.name", Source.new_text, form_name)
+        return _from_form_name(form_name), -1
+    if display:
+        reading.note("referrer.name", Source.header, env.from_name or "")
+        return display, -1
     return None, -1
 
 
 def _from_form_name(value: str) -> str:
-    value = re.split(r"\s*\(", value)[0].strip()
+    value = re.split(r"\s*\(|\s{2,}|\t|\s+Date\s*:", value)[0].strip()
     if "," in value:
         last, _, first = value.partition(",")
         value = f"{first.strip()} {last.strip()}"

@@ -16,9 +16,11 @@ from intake.understanding.vocabulary import ROLE_TITLES
 
 TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Revd|Rev|Reverend|Sister|Father|Cllr)\.?"
 _PARTICLE = r"(?:de|da|van|von|der|den|le|la|ní|nic|mac|bin|binti|al|el|ap|ab|y|du|di)"
+_UP = "A-ZÀ-ÖØ-ÝĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_LOW = "a-zß-öø-ÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĵķĺļľŀłńņňŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżž"
 _NAME_WORD = (
-    r"(?:[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]*(?:[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]+)?"
-    r"|[A-ZÀ-ÖØ-Ý]{2,}(?:['’\-][A-ZÀ-ÖØ-Ý]+)?(?![a-zà-öø-ÿ]))"
+    rf"(?:[{_UP}][{_LOW}'’\-]*(?:[{_UP}][{_LOW}'’\-]+)?"
+    rf"|[{_UP}]{{2,}}(?:['’\-][{_UP}]+)?(?![{_LOW}]))"
 )
 _INITIAL = r"[A-Z]\.?"
 NAME = (
@@ -286,29 +288,54 @@ _ROLE_WORDS_ONLY = re.compile(
 )
 
 
+_GENERIC_ORG_WORDS = {
+    "day", "hospice", "ward", "unit", "team", "community", "care", "the", "of", "and", "service",
+    "services", "home", "nursing", "residential", "school", "hospital", "centre", "support",
+    "adult", "adults", "children's", "childrens", "social", "health", "mental", "family",
+    "palliative", "inpatient", "in-patient", "clinical", "learning", "disability", "music",
+    "therapy", "therapies", "neuro", "rehabilitation", "department", "primary", "secondary",
+    "neurorehabilitation", "general", "medical", "memory", "assessment", "specialist",
+}
+_NOT_PERSON_WORDS = {
+    "wordpress", "website", "form", "forms", "notification", "notifications", "system",
+    "noreply", "no-reply", "mailer", "portal", "wpforms", "jotform", "typeform", "bot",
+}
+_NOT_NAME_WORDS |= _NOT_PERSON_WORDS
+
+
+def _org_piece(piece: str) -> tuple[int, str] | None:
+    piece = piece.strip(" .;:*_")
+    if not piece or _CONTACT_LINE.search(piece) or _POSTCODE.search(piece):
+        return None
+    if _ADDRESS_WORDS.search(piece) or re.search(r"(?i)registered\s+charity|since\s+\d", piece):
+        return None
+    if not _org_piece_ok(piece) or _ROLE_WORDS_ONLY.match(piece):
+        return None
+    rank = org_rank(piece)
+    if rank == 0:
+        return None
+    if _role_title(piece) is not None and not _STRONG_EMPLOYER.search(piece):
+        return None
+    if len(piece.split()) < 2 and not piece.isupper():
+        return None
+    if not {w.lower() for w in piece.split()} - _GENERIC_ORG_WORDS:
+        return None
+    return rank, piece
+
+
 def organisation_candidates(lines: list[str]) -> list[tuple[int, int, str]]:
     """(rank, order, text) for each organisation-like piece of signature lines."""
-    found: list[tuple[int, int, str]] = []
-    order = 0
+    pieces: list[str] = []
     for line in lines:
-        stripped = line.strip().strip("*_ ")
-        if not stripped or _CONTACT_LINE.search(stripped) or _POSTCODE.search(stripped):
-            continue
-        if _ADDRESS_WORDS.search(stripped):
-            continue
-        for piece in _SPLIT_SIG.split(stripped):
-            piece = piece.strip(" .;:")
-            if not _org_piece_ok(piece) or _ROLE_WORDS_ONLY.match(piece):
-                continue
-            rank = org_rank(piece)
-            if rank == 0:
-                continue
-            if _role_title(piece) is not None and not _STRONG_EMPLOYER.search(piece):
-                continue
-            if len(piece.split()) < 2 and not piece.isupper():
-                continue
-            found.append((rank, order, piece))
-            order += 1
+        pieces += _SPLIT_SIG.split(line.strip())
+    joined = " ".join(line.strip() for line in lines)
+    if "|" in joined:
+        pieces += [p.strip() for p in joined.split("|") if p.strip() not in pieces]
+    found: list[tuple[int, int, str]] = []
+    for piece in pieces:
+        checked = _org_piece(piece)
+        if checked:
+            found.append((checked[0], len(found), checked[1]))
     return found
 
 
@@ -318,7 +345,8 @@ def choose_organisation(candidates: list[tuple[int, int, str]]) -> str | None:
     if not usable:
         return None
     best = max(usable, key=lambda c: (c[0], -c[1]))
-    return best[2]
+    wider = [c for c in usable if c[0] == best[0] and best[2] in c[2] and c[2] != best[2]]
+    return wider[0][2] if wider else best[2]
 
 
 def _role_title(text: str) -> Role | None:

@@ -77,7 +77,8 @@ def find_phones(text: str, *, base_score: int = 0) -> list[PhoneHit]:
         line_start = text.rfind("\n", 0, match.start()) + 1
         before = text[max(0, match.start() - 70) : match.start()]
         before = re.split(r"\.\s|\n\s*\n|\|", before)[-1].replace("\n", " ")
-        if _NOT_THEIRS.search(before):
+        same_line = text[max(line_start, match.start() - 70) : match.start()]
+        if _NOT_THEIRS.search(same_line):
             continue
         score = base_score
         if _DIRECT.search(before):
