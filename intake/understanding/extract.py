@@ -528,7 +528,8 @@ def extract_record(view: MessageView, required: tuple[str, ...]) -> Record:
     robot = classify_robot(view, reading.new_body + "\n" + reading.signed.signature)
     if robot is not None:
         reading.note("kind", Source.header, robot.value)
-        return Record(kind=robot, evidence=tuple(reading.evidence))
+        referrer = Referrer(email=view.envelope.reply_address)
+        return Record(kind=robot, referrer=referrer, evidence=tuple(reading.evidence))
     classify_text = reading.text_of(Source.new_text, Source.attachment, Source.forwarded)
     kind = classify_human(classify_text, view.envelope.subject)
     reading.note("kind", Source.derived, kind.value)

@@ -328,9 +328,9 @@ def organisation_candidates(lines: list[str]) -> list[tuple[int, int, str]]:
     pieces: list[str] = []
     for line in lines:
         pieces += _SPLIT_SIG.split(line.strip())
-    joined = " ".join(line.strip() for line in lines)
-    if "|" in joined:
-        pieces += [p.strip() for p in joined.split("|") if p.strip() not in pieces]
+    piped = [line.strip() for line in lines if "|" in line]
+    if len(piped) > 1:
+        pieces += [p.strip() for p in " ".join(piped).split("|") if p.strip() not in pieces]
     found: list[tuple[int, int, str]] = []
     for piece in pieces:
         checked = _org_piece(piece)
@@ -345,7 +345,14 @@ def choose_organisation(candidates: list[tuple[int, int, str]]) -> str | None:
     if not usable:
         return None
     best = max(usable, key=lambda c: (c[0], -c[1]))
-    wider = [c for c in usable if c[0] == best[0] and best[2] in c[2] and c[2] != best[2]]
+    wider = [
+        c
+        for c in usable
+        if c[0] == best[0]
+        and c[2].endswith(" " + best[2])
+        and len(c[2].split()) <= 6
+        and not re.search(r"\s[-–]\s|\.", c[2])
+    ]
     return wider[0][2] if wider else best[2]
 
 
