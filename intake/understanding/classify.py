@@ -222,7 +222,9 @@ _STRONG_REFERRAL = re.compile(
     r"my|our|this|one\s+of)\b|could\s+you\s+(?:see|visit|come\s+(?:and\s+see|to))\s+(?:him|her|my|our|"
     r"them|us|\w+\b)|music\s+(?:therapy|sessions?)\s+for\s+(?:my|our|him|her|mum|dad|me|myself|"
     r"one\s+of|a\s+\w+|[A-Z]\w+)|for\s+myself|self[\s-]referral|refer(?:ring)?\s+myself"
-    r"|one\s+of\s+(?:our|my)\s+(?:students|pupils|residents|patients|clients|parishioners|"
+    r"|\bsigned\s+consent\b|\bconsent\s+forms?\b|\b(?:group|sessions?)\s+for\s+(?:our|the|these|"
+    r"this)\s+(?:\w+\s+)?(?:children|pupils|residents|class|members|patients|young\s+people)\b"
+    r"|(?:refer|for|about)\s+one\s+of\s+(?:our|my)\s+(?:students|pupils|residents|patients|clients|parishioners|"
     r"members|service\s+users|young\s+people)|(?:weekly|a|our)\s+group\s+for\b|go\s+ahead\s+"
     r"with\s+(?:a|the)\s+referral|like\s+(?:to\s+)?(?:find|get)\s+(?:him|her|them|my|our)\b"
     r"|referral\s+to\s+provider|consent(?:ed)?\s+to\s+(?:the|this)\s+referral|\bis\s+\d{1,2}\s+and\b"
@@ -264,6 +266,8 @@ def classify_human(text: str, subject: str) -> Kind:
         return Kind.enquiry
     if _STRONG_REFERRAL.search(text) or _STRONG_REFERRAL.search(subject):
         return Kind.referral
+    if _ENQUIRY_TOPIC.search(text) or _ENQUIRY_TOPIC.search(subject):
+        return Kind.referral if find_age(text) else Kind.enquiry
     described = _PERSON_NOUN.search(text) or _PERSON_WORDS.search(text) or find_age(text)
     if described and (_mentions_need(text) or _mentions_need(subject)):
         return Kind.referral
