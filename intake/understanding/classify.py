@@ -14,7 +14,7 @@ import re
 
 from intake.models import Kind
 from intake.reading.message import MessageView
-from intake.understanding.dates import find_age
+from intake.understanding.dates import find_age, find_dob
 from intake.understanding.vocabulary import NEED_PATTERNS, is_negated
 
 _BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@|^<?>?$")
@@ -209,7 +209,8 @@ _DEFER = re.compile(
     r"referral)"
 )
 _ENQUIRY_TOPIC = re.compile(
-    r"(?i)\b(?:student|placement|dissertation|research\s+(?:project|study)|interview\s+you"
+    r"(?i)\b(?:student|(?:student|work|clinical|practice)\s+placement|placement\s+(?:student|"
+    r"opportunit\w*)|dissertation|research\s+(?:project|study)|interview\s+you"
     r"|questionnaire|invoice|receipt|payment\s+for|locum|supervision|training\s+(?:for|session)"
     r"|give\s+a\s+talk|speak\s+at|community\s+radio|radio\s+(?:show|programme|station|interview)|podcast|funding\s+bid|grant\s+application|tender"
     r"|supplier|procurement|vacanc|work\s+experience|CV\b)"
@@ -222,7 +223,8 @@ _STRONG_REFERRAL = re.compile(
     r"my|our|this|one\s+of)\b|could\s+you\s+(?:see|visit|come\s+(?:and\s+see|to))\s+(?:him|her|my|our|"
     r"them|us|\w+\b)|music\s+(?:therapy|sessions?)\s+for\s+(?:my|our|him|her|mum|dad|me|myself|"
     r"one\s+of|a\s+\w+|[A-Z]\w+)|for\s+myself|self[\s-]referral|refer(?:ring)?\s+myself"
-    r"|\bsigned\s+consent\b|\b(?:group|sessions?)\s+for\s+(?:our|the|these|"
+    r"|\bsigned\s+consent\b|\b(?:help|support|something|therapy)\s+for\s+(?:my|our)\s+(?:\w+\s+)?"
+    r"(?:son|daughter|child|mum|dad|husband|wife|boy|girl|grandson|granddaughter)\b|\b(?:group|sessions?)\s+for\s+(?:our|the|these|"
     r"this)\s+(?:\w+\s+)?(?:children|pupils|residents|class|members|patients|young\s+people)\b"
     r"|(?:refer|for|about)\s+one\s+of\s+(?:our|my)\s+(?:students|pupils|residents|patients|clients|parishioners|"
     r"members|service\s+users|young\s+people)|(?:weekly|a|our)\s+group\s+for\b|go\s+ahead\s+"
@@ -267,7 +269,8 @@ def classify_human(text: str, subject: str) -> Kind:
     if _STRONG_REFERRAL.search(text):
         return Kind.referral
     if _ENQUIRY_TOPIC.search(text) or _ENQUIRY_TOPIC.search(subject):
-        return Kind.referral if find_age(text) else Kind.enquiry
+        aged = find_age(text) or find_dob(text, None)
+        return Kind.referral if aged else Kind.enquiry
     if _STRONG_REFERRAL.search(subject):
         return Kind.referral
     described = _PERSON_NOUN.search(text) or _PERSON_WORDS.search(text) or find_age(text)
