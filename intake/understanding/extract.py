@@ -579,6 +579,10 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         setting, setting_snippet, asked = places.find_setting(
             reading.text_of(Source.forwarded, Source.quoted), role, None, False
         )
+    if both and setting is not None and not re.search(
+        r"(?i)\b(?:sessions?|therapy)\b[^.]{0,60}\b(?:at|in)\b", setting_snippet
+    ):
+        setting = None
     if delivery is None and not both and (setting is not None or asked):
         delivery = Delivery.in_person
         delivery_snippet = setting_snippet

@@ -37,7 +37,8 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     Setting.school.value: re.compile(
-        r"\bschool\b|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
+        r"(?<!after )(?<!before )(?<!off )(?<!out of )\bschool\b(?!\s+(?:runs?|day|holidays?|hours|"
+        r"office|nurse|counsellor|report|uniform|trips?|friends?|work|bus))|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
         r"|\bcollege\b|\bnursery\b|\bysgol\b|\bresource\s+base\b",
         _I,
     ),
@@ -45,11 +46,13 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+)?(?:home|house|flat|"
         r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
         r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
-        r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b",
+        r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
+        r"|\b(?:at|to)\s+ours\b|\bown\s+home\b|\bclient'?s\s+(?:own\s+)?home\b|\bhome\s+address\b"
+        r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b",
         _I,
     ),
     "other": re.compile(
-        r"\bchurch\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
+        r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
         r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
         r"clinic|base)\b|\bday\s+centre\b|\bat\s+the\s+hub\b|\bmeeting\s+room\b",
         _I,
@@ -88,9 +91,25 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _OR_BETWEEN = re.compile(r"(?i)\b(?:or|either|/|whichever)\b")
 
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_LINE_STARTS_ITEM = re.compile(r"^\s*(?:[-•*>]|\d+[.)]|[A-Z][\w '’/()&-]{0,40}[:?]\s)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘(])")
+
+
 def sentences(text: str) -> list[str]:
-    """Rough sentences: split at full stops and line breaks."""
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    """Sentences of text, re-joining lines that hard-wrapped mail clients broke."""
+    out: list[str] = []
+    for paragraph in _PARAGRAPH.split(text):
+        lines = [ln.strip() for ln in paragraph.split("\n") if ln.strip()]
+        units: list[str] = []
+        for line in lines:
+            if units and not _LINE_STARTS_ITEM.match(line) and not units[-1].endswith((":", "?")):
+                units[-1] = f"{units[-1]} {line}"
+            else:
+                units.append(line)
+        for unit in units:
+            out += [s.strip() for s in _SENTENCE_END.split(unit) if s.strip()]
+    return out
 
 
 def _places_in(sentence: str) -> list[tuple[int, str]]:
@@ -108,6 +127,14 @@ def _places_in(sentence: str) -> list[tuple[int, str]]:
     return found
 
 
+_RESIDENCE = re.compile(
+    r"(?i)\b(?:lives?|lived|living|resident|moved\s+(?:in|into)|inpatient|in-patient|admitted|"
+    r"staying|stays|currently\s+(?:in|at|on)|is\s+(?:in|at|on)\s+(?:a|the|our)|on\s+(?:the\s+)?"
+    r"(?:ward|unit)|in\s+(?:the\s+)?hospital|housebound|bed-?bound|with\s+us\s+(?:at|on|in))\b"
+)
+_SPECIFIC_OVER_HOSPITAL = {"neuro_rehab", "hospice"}
+
+
 def find_setting(
     text: str, role: Role | None, organisation: str | None, online_only: bool
 ) -> tuple[Setting | None, str, bool]:
@@ -119,6 +146,8 @@ def find_setting(
         if not places or (online_only and _ONLINE.search(sentence)):
             continue
         names = [p for _, p in places]
+        if "hospital" in names and _SPECIFIC_OVER_HOSPITAL & set(names):
+            names = [n for n in names if n != "hospital"]
         if role == Role.care_home_staff:
             names = [
                 "care_home" if n == "home" and "our home" in sentence.lower() else n for n in names
@@ -128,7 +157,7 @@ def find_setting(
             session_places.append((names[0], sentence, ambiguous))
             for extra in names[1:]:
                 session_places.append((extra, sentence, ambiguous))
-        else:
+        elif _RESIDENCE.search(sentence):
             other_places.extend((n, sentence) for n in names)
     if session_places:
         if any(amb for _, _, amb in session_places):
@@ -140,12 +169,18 @@ def find_setting(
             chosen = strong[0]
         if chosen[0] == "other":
             return None, chosen[1], True
+        employer = _setting_from_employer(role, organisation)
+        if chosen[0] == "hospital" and employer in (Setting.neuro_rehab, Setting.hospice):
+            return employer, chosen[1], True
         return Setting(chosen[0]), chosen[1], True
     if online_only:
         return None, "", False
     if other_places:
         distinct = [p for p, _ in other_places if p != "other"]
         if distinct:
+            employer = _setting_from_employer(role, organisation)
+            if distinct[0] == "hospital" and employer in (Setting.neuro_rehab, Setting.hospice):
+                return employer, other_places[0][1], False
             return Setting(distinct[0]), other_places[0][1], False
     return _setting_from_employer(role, organisation), organisation or "", False
 

@@ -104,7 +104,10 @@ NEGATION_BEFORE = re.compile(
 )
 NEGATION_AFTER = re.compile(
     r"(?i)^\W{0,3}(?:(?:has|have)\s+been\s+|was\s+|were\s+|is\s+)?(?:ruled\s+out|excluded"
-    r"|not\s+(?:a\s+)?(?:factor|an\s+issue|relevant|present|suspected))"
+    r"|not\s+(?:a\s+)?(?:factor|an\s+issue|relevant|present|suspected|suitable|possible|an\s+option)"
+    r"|(?:would|will|do|does|did|is|are|could)\s*(?:n'?t|n’t|\s+not)\s+(?:really\s+)?(?:work|suit|"
+    r"cope|manage|be\s+(?:suitable|possible|appropriate|an\s+option|right))"
+    r"|(?:is|are)\s*n['’]t\s+(?:suitable|possible|appropriate|an\s+option))"
 )
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n(]|\bbut\b|\bhowever\b|\balthough\b|\band\b|,")
 
