@@ -37,7 +37,7 @@ from intake.understanding.forms import FormFields, read_form, without_form_noise
 from intake.understanding.missing import find_missing
 from intake.understanding.phones import PhoneHit, find_phones
 from intake.understanding.safeguarding import find_flags
-from intake.understanding.vocabulary import NEED_PATTERNS, is_negated
+from intake.understanding.vocabulary import NEED_PATTERNS, WEAK_DEMENTIA, is_negated
 
 _SALUTATION = re.compile(
     r"(?im)^\s*(?:dear|hi|hello|hiya|hey|good\s+(?:morning|afternoon|evening)|morning|afternoon"
@@ -109,6 +109,10 @@ def find_needs(reading: Reading, client_age: int | None) -> tuple[Need, ...]:
         needs = _needs_in(reading, (Source.quoted,))
     subject_needs = _needs_in_text(reading.view.envelope.subject)
     needs.update({n: (Source.subject, s) for n, s in subject_needs.items() if n not in needs})
+    if Need.dementia not in needs and Need.neurodisability not in needs:
+        weak = _weak_dementia(reading)
+        if weak and (client_age is None or client_age >= 50):
+            needs[Need.dementia] = weak
     if Need.neonatal in needs and client_age is not None and client_age >= 1:
         del needs[Need.neonatal]
     if Need.pmld in needs and client_age is not None and client_age >= 18:
@@ -117,6 +121,17 @@ def find_needs(reading: Reading, client_age: int | None) -> tuple[Need, ...]:
     for need, (source, snippet) in needs.items():
         reading.note(f"needs.{need.value}", source, snippet)
     return tuple(sorted(needs, key=lambda n: n.value))
+
+
+def _weak_dementia(reading: Reading) -> tuple[Source, str] | None:
+    """'memory problems' read as dementia only when nothing neurological explains them."""
+    for layer in reading.layers:
+        if layer.source == Source.quoted:
+            continue
+        for match in WEAK_DEMENTIA.finditer(layer.text):
+            if not is_negated(layer.text, match.start(), match.end()):
+                return layer.source, _around(layer.text, match.start(), match.end())
+    return None
 
 
 def _needs_in(reading: Reading, sources: tuple[Source, ...]) -> dict[Need, tuple[Source, str]]:
