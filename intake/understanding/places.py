@@ -77,7 +77,9 @@ _INDIVIDUAL = re.compile(
     r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
     r"input|slots?|referral|place|music)\b|\bone[\s-]to[\s-]one\b|\bone[\s-]on[\s-]one\b|\b1[:\-]1\b"
     r"|\b1\s+to\s+1\b|^\s*individual\s*$|\bindividual\s+(?:rather|if|please)\b|\bon\s+(?:his|her|"
-    r"their)\s+own\b(?=[^.]{0,40}session)|\bindividual\b(?=\s*[,.)])"
+    r"their)\s+own\b(?=[^.]{0,40}(?:session|group|please|rather))|\bindividual\b(?=\s*[,.)])"
+    r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?individual\b"
+    r"|\[\s*[xX✓✔]\s*\]\s*individual\b"
 )
 _GROUP = re.compile(
     r"(?im)\bgroup\s+(?:music\s+)?(?:sessions?|therapy|work|setting|basis|music|programme)\b"
@@ -86,6 +88,12 @@ _GROUP = re.compile(
     r"|^\s*group\s*$|\bgroups?\s+for\s+(?:our|the|a)\b|\bfor\s+(?:our|the|a\s+few|several|some\s+of"
     r"\s+our)\s+residents\b|\bjoin\s+(?:the|a|our)\s+(?:\w+\s+)?group\b|\bgroup\s+of\s+(?:\w+\s+)?"
     r"(?:residents|pupils|children|patients|young\s+people|adults|students|members|siblings)"
+    r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?group\b"
+    r"|\[\s*[xX✓✔]\s*\]\s*group\b"
+)
+_REQUEST = re.compile(
+    r"(?i)\b(?:could\s+you|would\s+you|would\s+(?:like|love|prefer|be\s+best)|we'?d\s+like|I'?d\s+"
+    r"like|please|asking\s+for|looking\s+for|request\w*|hoping|ideally|prefer\w*|thinking)\b"
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _OR_BETWEEN = re.compile(r"(?i)\b(?:or|either|/|whichever)\b")
@@ -215,11 +223,24 @@ def find_delivery(text: str) -> tuple[Delivery | None, str, bool]:
     return None, "", False
 
 
+def _sentence_at(text: str, position: int) -> str:
+    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    ends = [i for i in (text.find(". ", position), text.find("\n", position)) if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
 def find_format(text: str) -> tuple[SessionFormat | None, str]:
     """individual or group when the text asks for one (and not both)."""
+    text = re.sub(r"\[\s\]\s*\w+", " ", text)
     individual = _unnegated(_INDIVIDUAL, text)
     group = _unnegated(_GROUP, text)
     if individual and group:
+        individual_asked = [m for m in individual if _REQUEST.search(_sentence_at(text, m.start()))]
+        group_asked = [m for m in group if _REQUEST.search(_sentence_at(text, m.start()))]
+        if individual_asked and not group_asked:
+            return SessionFormat.individual, individual_asked[0].group(0)
+        if group_asked and not individual_asked:
+            return SessionFormat.group, group_asked[0].group(0)
         return None, ""
     if individual:
         return SessionFormat.individual, individual[0].group(0)

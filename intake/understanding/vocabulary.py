@@ -51,7 +51,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     Need.palliative: [
         _p(r"\bpalliative\b|\bend[\s-]of[\s-]life\b|\bterminal(?:ly)?\b|\blife[\s-]limiting\b"),
         _p(r"\blife[\s-]shortening\b|\bsyringe\s+driver\b|\b(?:weeks|months|days)\s+to\s+live\b"),
-        _p(r"\blast\s+(?:weeks|months|days)\s+of\s+(?:his|her|their)\s+life\b|\bdying\b"),
+        _p(r"\blast\s+(?:few\s+)?(?:weeks|months|days)\s+of\s+(?:(?:his|her|their)\s+)?life\b|\bdying\b"),
         _p(r"\bnot\s+expected\s+to\s+(?:live|survive)\b|\blife\s+expectancy\b|\bend[\s-]stage\b"),
         _p(r"\bprognosis\b[^.]{0,30}\b(?:days|weeks|short)\b|\bprob(?:ably)?\.?\s+days\b"),
     ],
