@@ -89,7 +89,8 @@ _GROUP = re.compile(
     r"\s+our)\s+residents\b|\bjoin\s+(?:the|a|our)\s+(?:\w+\s+)?group\b|\bgroup\s+of\s+(?:\w+\s+)?"
     r"(?:residents|pupils|children|patients|young\s+people|adults|students|members|siblings)"
     r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?group\b"
-    r"|\[\s*[xX✓✔]\s*\]\s*group\b"
+    r"|\[\s*[xX✓✔]\s*\]\s*group\b|\bgroups?\b(?=[^.]{0,30}\b(?:join|attend)\b)"
+    r"|\bjoin\s+(?:a|the|your|any|one\s+of\s+your)\s+(?:\w+\s+)?groups?\b"
 )
 _REQUEST = re.compile(
     r"(?i)\b(?:could\s+you|would\s+you|would\s+(?:like|love|prefer|be\s+best)|we'?d\s+like|I'?d\s+"
