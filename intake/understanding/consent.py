@@ -48,7 +48,8 @@ _YES_MORE = re.compile(
     r"(?:refer|write|get\s+in\s+touch|contact|email|find)|us\s+to\s+(?:refer|write|contact))"
     r"|(?i:\b(?:signed|returned|completed)\s+(?:\w+\s+)?consent|\bgive\s+it\s+a\s+(?:go|try)\b"
     r"|\b(?:happy|willing|keen)\s+to\s+(?:try|give)\b|\bsaid\s+[\"“']?[^\"”'.]{0,20}\byes\b"
-    r"|\bon\s+board\b)"
+    r"|\bon\s+board\b|\bis\s+in\s+(?:his|her|their|[\w'’]+)\s+best\s+interests?\b"
+    r"|\bbest[\s-]interests?\s+decision\s+(?:has\s+been\s+|was\s+)?(?:made|taken|recorded|reached))"
 )
 _FORM_NO = re.compile(
     r"(?i)consent[^\n]{0,60}[:\-–?]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?no\b|consent[^\n]{0,60}\byes\s*"
