@@ -17,7 +17,7 @@ from intake.reading.message import MessageView
 from intake.understanding.dates import find_age, find_dob
 from intake.understanding.vocabulary import NEED_PATTERNS, is_negated
 
-_BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@|^<?>?$")
+_BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|post_?master|mail-daemon|mailerdaemon)@|^<?>?$")
 _BOUNCE_NAME = re.compile(r"(?i)mail delivery (?:sub)?system|mailer-daemon|postmaster")
 _BOUNCE_SUBJECT = re.compile(
     r"(?i)undeliver|undelivered|delivery (?:status )?notification|delivery (?:has )?failed"
@@ -90,6 +90,8 @@ def _header_robot(view: MessageView) -> Kind | None:
     ):
         return Kind.bounce
     if "message/feedback-report" in part_types or "feedback-report" in view.header("content-type"):
+        return Kind.bulk
+    if re.match(r"(?i)^\s*(?:complaint about message|abuse report|spam report)", subject):
         return Kind.bulk
     if "message/disposition-notification" in part_types:
         return Kind.auto_reply
@@ -193,7 +195,7 @@ _DEFER = re.compile(
     r"(?i)\b(?:before\s+(?:we|I|they|making|sending|going)\s+(?:\w+\s+){0,3}refer"
     r"|not\s+(?:yet\s+)?(?:ready|in\s+a\s+position)\s+to\s+(?:make\s+a\s+)?refer"
     r"|(?:thinking|considering)\s+(?:of|about|whether\s+to)\s+(?:making\s+a\s+)?refer"
-    r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,5}"
+    r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,8}"
     r"(?:later|in\s+(?:the\s+)?future|next\s+(?:term|year|month)|in\s+due\s+course|at\s+some\s+point)"
     r"|how\s+(?:do|would|can|should)\s+(?:I|we|you|a\s+\w+|they|one|GPs?|colleagues|people)\s+"
     r"(?:go\s+about\s+)?(?:make\s+a\s+)?refer|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
@@ -205,6 +207,7 @@ _DEFER = re.compile(
     r"(?:if|once|when)\b|not\s+(?:a\s+)?referral\s+(?:yet|as\s+such)|(?:no|without)\s+(?:a\s+)?"
     r"(?:specific|particular)\s+(?:client|person|child|resident)|(?:in\s+the\s+)?(?:future|later|next"
     r"\s+term)\s+(?:we\s+)?(?:may|might|could|would)\s+(?:like\s+to\s+)?refer|isn'?t\s+a\s+referral"
+    r"|\bonce\s+(?:our|the)\s+(?:budget|funding)\s+(?:is|has\s+been)\s+(?:set|agreed|confirmed)"
     r"|not\s+(?:yet\s+)?(?:making|asking\s+for)\s+a\s+referral|(?:before|prior\s+to)\s+(?:any|a)\s+"
     r"referral)"
 )
