@@ -19,7 +19,8 @@ SIGN_OFF = re.compile(
     r"|with (?:many |grateful )?thanks|cheers|yours(?: (?:sincerely|faithfully|truly))?"
     r"|all (?:the )?best|best wishes|love|take care|speak soon|diolch(?: yn fawr)?"
     r"|cofion(?: gorau| cynnes)?|ta|thanks and regards|kind regards and thanks"
-    r"|with best wishes|respectfully|warmly|sincerely|gratefully|thx|tks|ta very much|x+)\s*[,.!]*[ \t]*$"
+    r"|with best wishes|respectfully|warmly|sincerely|gratefully|thx|tks|ta very much|x+)"
+    r"\s*[,.!]*[ \t]*$"
 )
 _DASH_DASH = re.compile(r"(?m)^-- ?$")
 _SENT_FROM = re.compile(

@@ -192,9 +192,12 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
         for index, line in enumerate(lines[sig_index + 1 : sig_index + 4], start=sig_index + 1):
             fuller = people.clean_name(line)
             fuller_words = _plain(fuller).split() if fuller else []
-            if fuller and fuller_words and fuller_words[0].startswith(first) and len(
+            if (
                 fuller
-            ) > len(sig_name):
+                and fuller_words
+                and fuller_words[0].startswith(first)
+                and len(fuller) > len(sig_name)
+            ):
                 sig_name, sig_index = fuller, index
                 break
         if len(_plain(sig_name).split()) == 1 and display:
@@ -211,7 +214,9 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
     if display:
         reading.note("referrer.name", Source.header, env.from_name or "")
         return display, -1
-    from_line = re.search(r"(?im)^\s*From:\s*(?P<name>[^<\n]{2,60}?)\s*<(?P<addr>[^>\s]+)>", reading.new_body)
+    from_line = re.search(
+        r"(?im)^\s*From:\s*(?P<name>[^<\n]{2,60}?)\s*<(?P<addr>[^>\s]+)>", reading.new_body
+    )
     if from_line and from_line.group("addr").lower() == (env.reply_address or ""):
         reading.note("referrer.name", Source.new_text, from_line.group(0))
         return from_line.group("name").strip(" \"'"), -1
@@ -428,9 +433,15 @@ def _form_client_name(reading: Reading, referrer_name: str | None) -> str | None
     if labelled:
         return clients.normalise_form_name(labelled.group(1))
     for label, value in reading.form.pairs:
-        if label in ("name", "full name") and not _same_person(value, referrer_name):
-            if not _same_person(value, reading.form.referrer_name) or not reading.form.referrer_name:
-                return clients.normalise_form_name(value)
+        if (
+            label in ("name", "full name")
+            and not _same_person(value, referrer_name)
+            and (
+                not reading.form.referrer_name
+                or not _same_person(value, reading.form.referrer_name)
+            )
+        ):
+            return clients.normalise_form_name(value)
     return None
 
 
@@ -449,7 +460,9 @@ def find_client_name(reading: Reading, referrer_name: str | None) -> tuple[str |
     candidates: dict[str, clients.Candidate] = {}
     subject = re.sub(r"(?i)^(?:\s*(?:re|fw|fwd|aw)\s*:\s*)+", "", reading.view.envelope.subject)
     clients.gather(subject, 1.0, -1000, candidates)
-    subject_name = re.match(rf"^\W*(?:referral|ref)?\W*(?P<name>{people.NAME})\s*(?:[-–(,]|$)", subject)
+    subject_name = re.match(
+        rf"^\W*(?:referral|ref)?\W*(?P<name>{people.NAME})\s*(?:[-–(,]|$)", subject
+    )
     offset = 0
     for layer in reading.layers:
         clients.gather(layer.text, weights.get(layer.source, 0.5), offset, candidates)
@@ -594,8 +607,10 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         setting, setting_snippet, asked = places.find_setting(
             reading.text_of(Source.forwarded, Source.quoted), role, None, False
         )
-    if both and setting is not None and not re.search(
-        r"(?i)\b(?:sessions?|therapy)\b[^.]{0,60}\b(?:at|in)\b", setting_snippet
+    if (
+        both
+        and setting is not None
+        and not re.search(r"(?i)\b(?:sessions?|therapy)\b[^.]{0,60}\b(?:at|in)\b", setting_snippet)
     ):
         setting = None
     if delivery is None and not both and (setting is not None or asked):

@@ -42,7 +42,9 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         ),
         _p(r"\bpsychotic\b|\bschizo\w*|\bbipolar\b|\beating\s+disorder|\banorexi\w*|\bbulimi\w*"),
         _p(r"\bself[\s-]esteem\b|\bself[\s-]harm\w*|\bOCD\b|\bobsessive[\s-]compulsive\b"),
-        _p(r"\bmental\s+(?:health|ill)\w*|\bsuicidal\w*|\bsuicide\s+attempt|\battempted\s+suicide|\bpanic\s+attacks?\b|\bselective\s+mutism\b"),
+        _p(
+            r"\bmental\s+(?:health|ill)\w*|\bsuicidal\w*|\bsuicide\s+attempt|\battempted\s+suicide|\bpanic\s+attacks?\b|\bselective\s+mutism\b"
+        ),
         _p(r"\bpersonality\s+disorder\b|\bpost[\s-]?natal\s+depression\b|\bagoraphobi\w*"),
         _p(r"\bclozapine\b|\bcitalopram\b|\bsertraline\b|\bfluoxetine\b|\bolanzapine\b"),
         _p(r"\brisperidone\b|\bmirtazapine\b|\bquetiapine\b|\baripiprazole\b|\blithium\b"),
@@ -51,7 +53,9 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     Need.palliative: [
         _p(r"\bpalliative\b|\bend[\s-]of[\s-]life\b|\bterminal(?:ly)?\b|\blife[\s-]limiting\b"),
         _p(r"\blife[\s-]shortening\b|\bsyringe\s+driver\b|\b(?:weeks|months|days)\s+to\s+live\b"),
-        _p(r"\blast\s+(?:few\s+)?(?:weeks|months|days)\s+of\s+(?:(?:his|her|their)\s+)?life\b|\bdying\b"),
+        _p(
+            r"\blast\s+(?:few\s+)?(?:weeks|months|days)\s+of\s+(?:(?:his|her|their)\s+)?life\b|\bdying\b"
+        ),
         _p(r"\bnot\s+expected\s+to\s+(?:live|survive)\b|\blife\s+expectancy\b|\bend[\s-]stage\b"),
         _p(r"\bprognosis\b[^.]{0,30}\b(?:days|weeks|short)\b|\bprob(?:ably)?\.?\s+days\b"),
     ],
@@ -88,9 +92,11 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     Need.bereavement: [
         _p(r"\bbereave\w*|\bgrie(?:f|ving|ve)\b|\bwid(?:ow|ower|owed)\b|\bstillb(?:irth|orn)\b"),
         _p(r"\b(?:died|passed\s+away|death\s+of|funeral)\b"),
-        _p(r"\bloss\s+of\s+(?:his|her|their|a|the|my|our)\s+(?:\w+\s+)?(?:mum|mother|dad|father|"
-           r"husband|wife|partner|son|daughter|brother|sister|baby|child|grandma|grandad|"
-           r"grandmother|grandfather|nan|parent|twin|friend|sibling)\b"),
+        _p(
+            r"\bloss\s+of\s+(?:his|her|their|a|the|my|our)\s+(?:\w+\s+)?(?:mum|mother|dad|father|"
+            r"husband|wife|partner|son|daughter|brother|sister|baby|child|grandma|grandad|"
+            r"grandmother|grandfather|nan|parent|twin|friend|sibling)\b"
+        ),
         _p(
             r"\blost\s+(?:his|her|their|my|our)\s+(?:\w+\s+)?(?:mum|mother|dad|father|husband|wife|"
             r"partner|son|daughter|brother|sister|baby|child|grandma|grandad|grandmother|grandfather|"
