@@ -30,7 +30,6 @@ _SPACE_BEFORE_COLON = re.compile(rb"(?m)^([!-9;-~]{1,200})[ \t]+:")
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SCRIPT_STYLE = re.compile(r"(?is)<(script|style|head)\b.*?</\1\s*>")
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")
 
 
 @dataclass(frozen=True)
@@ -285,7 +284,7 @@ def _forwarded(inner: email.message.Message, depth: int, walk: _Walk) -> Forward
 
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    text = _TRAILING_SPACE.sub("\n", text)
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 

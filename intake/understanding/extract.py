@@ -63,6 +63,7 @@ class Reading:
     layers: list[Layer]
     form: FormFields
     today: date | None
+    segments: list[Segment] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
 
     def text_of(self, *sources: Source) -> str:
@@ -74,28 +75,40 @@ class Reading:
         self.evidence.append(Evidence(field=name, source=source, text=" ".join(text.split())[:240]))
 
 
+# A referral is a few thousand characters; reading more only gives hostile input time.
+ANALYSED_CHARS = 30_000
+
+
+def _capped(text: str) -> str:
+    return text[:ANALYSED_CHARS]
+
+
 def _practice_segment(segment: Segment, practice: set[str]) -> bool:
     return bool(segment.author_addr and segment.author_addr in practice)
 
 
 def build_reading(view: MessageView) -> Reading:
     """Split the message into new text, signature, attachments, forwards and quotes."""
-    segments = split_quoted(view.body, view.envelope.subject)
+    segments = split_quoted(view.body[: ANALYSED_CHARS * 4], view.envelope.subject)
     new_text = segments[0].text if segments else ""
     signed = split_signature(new_text)
     body = _SALUTATION.sub("", signed.body).strip()
     practice = set(view.envelope.to)
+    body = _capped(body)
+    signed = SignedText(body, signed.sign_off, _capped(signed.signature), signed.disclaimer[:2000])
     layers = [Layer(Source.new_text, without_form_noise(body))]
-    layers += [Layer(Source.attachment, without_form_noise(a.text)) for a in view.attachments]
+    layers += [
+        Layer(Source.attachment, without_form_noise(_capped(a.text))) for a in view.attachments
+    ]
     for segment in segments[1:]:
         if _practice_segment(segment, practice):
             continue
         source = Source.forwarded if segment.kind == "forwarded" else Source.quoted
-        layers.append(Layer(source, segment.text))
-    layers += [Layer(Source.forwarded, f.text) for f in view.forwarded]
+        layers.append(Layer(source, _capped(segment.text)))
+    layers += [Layer(Source.forwarded, _capped(f.text)) for f in view.forwarded[:5]]
     form = read_form(body + "\n" + "\n".join(a.text for a in view.attachments))
     today = view.envelope.date.date() if view.envelope.date else None
-    return Reading(view, body, signed, layers, form, today)
+    return Reading(view, body, signed, layers, form, today, segments=segments)
 
 
 # ------------------------------------------------------------------ needs
@@ -392,7 +405,7 @@ def find_phone(reading: Reading, role: Role | None) -> str | None:
         hits += find_phones("Phone: " + reading.form.phone, base_score=12)
     body_hits = find_phones(reading.new_body, base_score=0)
     hits += [h for h in body_hits if h.score >= 3 or role in (Role.parent, Role.carer, Role.self)]
-    quoted_practice = reading.view.body[len(reading.new_body) :]
+    quoted_practice = "\n".join(s.text for s in reading.segments[1:])[:ANALYSED_CHARS]
     practice_numbers = {
         h.e164 for h in find_phones(quoted_practice) if re.search(r"(?i)inner\s*pulse", h.line)
     }
@@ -491,7 +504,7 @@ def _other_people(reading: Reading, referrer_name: str | None) -> list[str]:
     """People who are not the client: the referrer, quoted authors, the practice."""
     names = [referrer_name or "", reading.view.envelope.from_name or "", "Jacqueline"]
     names += [s for s in (reading.form.referrer_name or "",) if s]
-    for segment in split_quoted(reading.view.body, reading.view.envelope.subject)[1:]:
+    for segment in reading.segments[1:]:
         if segment.author_name:
             names.append(people.name_from_display(segment.author_name) or segment.author_name)
     return [n for n in names if n]
