@@ -35,6 +35,12 @@ _DISCLAIMER_START = re.compile(
 )
 
 
+_NAME_LIKE = re.compile(
+    r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Revd?)\.?\s+)?[A-ZÀ-Ý][\w'’.\-]*(?:\s+[A-ZÀ-Ý][\w'’.\-]*){0,3}"
+    r"(?:\s+[A-Z]{2,}(?:\s+[A-Z]{2,})*)?\s*,?$"
+)
+
+
 @dataclass(frozen=True)
 class SignedText:
     """The new text split into body, sign-off line, signature lines and disclaimer."""
@@ -62,9 +68,10 @@ def _fallback_signature(lines: list[str]) -> int | None:
     while start > 0 and lines[start - 1].strip() and len(lines[start - 1]) < 70:
         start -= 1
     block = lines[start:end]
-    if 1 < len(block) <= 8 and start > 0 and not any(ln.rstrip().endswith("?") for ln in block):
-        return start
-    return None
+    if not (1 < len(block) <= 8 and start > 0) or any(ln.rstrip().endswith("?") for ln in block):
+        return None
+    prose = any(len(ln) > 45 and not re.search(r"\d|@", ln) for ln in block[1:])
+    return start if _NAME_LIKE.match(block[0].strip()) and not prose else None
 
 
 def split_signature(text: str) -> SignedText:

@@ -87,11 +87,30 @@ def _practice_segment(segment: Segment, practice: set[str]) -> bool:
     return bool(segment.author_addr and segment.author_addr in practice)
 
 
+def _with_own_quoted_signature(
+    signed: SignedText, segments: list[Segment], view: MessageView
+) -> SignedText:
+    """Borrow the full signature from the sender's own earlier message quoted below a short reply."""
+    own = {a for a in (view.envelope.from_addr, view.envelope.reply_to) if a}
+    for segment in segments[1:]:
+        if segment.author_addr and segment.author_addr in own:
+            body = re.sub(
+                r"(?im)^[ \t>*]*(?:from|sent|date|to|cc|subject)[ \t]*:[^\n]*\n", "", segment.text
+            )
+            earlier = split_signature(body)
+            if earlier.signature.count("\n") >= 1:
+                combined = "\n".join(x for x in (signed.signature, earlier.signature) if x)
+                return SignedText(signed.body, signed.sign_off, combined, signed.disclaimer)
+    return signed
+
+
 def build_reading(view: MessageView) -> Reading:
     """Split the message into new text, signature, attachments, forwards and quotes."""
     segments = split_quoted(view.body[: ANALYSED_CHARS * 4], view.envelope.subject)
     new_text = segments[0].text if segments else ""
     signed = split_signature(new_text)
+    if len([ln for ln in signed.signature.split("\n") if ln.strip()]) <= 1:
+        signed = _with_own_quoted_signature(signed, segments, view)
     body = _SALUTATION.sub("", signed.body).strip()
     practice = set(view.envelope.to)
     body = _capped(body)
@@ -294,6 +313,14 @@ _I_AM = re.compile(
 )
 
 
+_FORM_RELATION = re.compile(
+    r"(?i)^\s*(?:(?P<self>self|myself|me|i\s+am\s+the\s+person)|(?P<parent>(?:adoptive\s+|birth\s+|"
+    r"foster\s+)?(?:mum|mam|mother|dad|father|parent|step-?(?:mum|dad|parent)))|(?:grand\w+|wife|"
+    r"husband|partner|son|daughter|sister|brother|aunt|uncle|niece|nephew|carer|guardian|"
+    r"special\s+guardian|family\s+member|friend))\b"
+)
+
+
 def find_role(reading: Reading, name_index: int) -> tuple[Role | None, str, Source]:
     """The referrer's role: a form answer, a job title, an 'I am ...' clause, or a relationship."""
     if reading.form.who_for and re.search(r"(?i)\b(?:myself|me|self|yes)\b", reading.form.who_for):
@@ -305,6 +332,12 @@ def find_role(reading: Reading, name_index: int) -> tuple[Role | None, str, Sour
         if rest != lines[name_index]:
             title_lines.insert(0, rest)
     if reading.form.role:
+        relation = _FORM_RELATION.search(reading.form.role)
+        if relation:
+            role = Role.parent if relation.group("parent") else Role.carer
+            if relation.group("self"):
+                role = Role.self
+            return role, reading.form.role, Source.new_text
         title_lines.insert(0, reading.form.role)
     strong_self = _STRONG_SELF.search(reading.new_body)
     if strong_self:

@@ -41,7 +41,9 @@ PHONE = re.compile(
 ORGANISATION = re.compile(
     r"(?i)^(?:your\s+)?(?:organisation|organization|employer|agency|company|practice|team)$"
 )
-ROLE = re.compile(r"(?i)^(?:your\s+)?(?:role|job\s+title|position|relationship(?:\s+to\s+\w+)?)$")
+ROLE = re.compile(
+    r"(?i)^(?:your\s+)?(?:role|job\s+title|position|designation|relationship\b.{0,40})$"
+)
 WHO_FOR = re.compile(
     r"(?i)who\s+is\s+(?:this|the)\s+referral\s+for|referring\s+yourself|are\s+you\s+the\s+person"
 )
@@ -107,7 +109,12 @@ def _is_label_line(line: str) -> bool:
         or WHO_FOR.search(line)
         or line.endswith("?")
         or line.endswith(":")
-        or re.match(r"(?i)^(?:date\s+of\s+birth|consent|preferred\s+way|individual\s+or)", line)
+        or re.match(
+            r"(?i)^(?:your\b|name\b|relationship|consent|date\s+of|where\b|what\b|how\b|who\b|"
+            r"which\b|preferred|individual\s+or|age\b|phone|telephone|email|address|designation|"
+            r"organisation|organization|job\s+title|role\b|contact\s+number)",
+            line,
+        )
     )
 
 

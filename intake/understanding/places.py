@@ -33,7 +33,8 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
     Setting.hospital.value: re.compile(
         r"\bhospital\b|\bon\s+the\s+ward\b|\bward\s+\d+\w?\b|\b(?:the|his|her|our)\s+ward\b|\bNICU\b"
         r"|\bSCBU\b|\bneonatal\s+(?:unit|intensive\s+care)\b|\bcot[\s-]?side\b|\binpatient\b"
-        r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b",
+        r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b|\b(?:stroke|acute|medical|"
+        r"surgical|elderly\s+care|respiratory|cardiac|oncology|children'?s)\s+(?:unit|ward)\b",
         _I,
     ),
     Setting.school.value: re.compile(
@@ -59,7 +60,7 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
 }
 _SESSION_CUE = re.compile(
-    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
+    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them|the|this|our|my)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
     r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
     r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
     r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
@@ -101,7 +102,10 @@ _OR_BETWEEN = re.compile(r"(?i)\b(?:or|either|/|whichever)\b")
 
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
-_LINE_STARTS_ITEM = re.compile(r"^\s*(?:[-•*>]|\d+[.)]|[A-Z][\w '’/()&-]{0,40}[:?]\s)")
+_LINE_STARTS_ITEM = re.compile(
+    r"^\s*(?:[-•*>]|\d+[.)]|[A-Z][\w '’/()&-]{0,40}[:?]\s|[A-Z][\w'’/()&-]*(?: [\w'’/()&-]+){0,4}"
+    r"(?:\s{2,}|\t)\S)"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘(])")
 
 
@@ -140,6 +144,7 @@ _RESIDENCE = re.compile(
     r"(?i)\b(?:lives?|lived|living|resident|moved\s+(?:in|into)|inpatient|in-patient|admitted|"
     r"staying|stays|currently\s+(?:in|at|on)|is\s+(?:in|at|on)\s+(?:a|the|our)|on\s+(?:the\s+)?"
     r"(?:ward|unit)|in\s+(?:the\s+)?hospital|housebound|bed-?bound|with\s+us\s+(?:at|on|in))\b"
+    r"|^\s*(?:ward|location|current\s+location|address|setting|venue|place|lives)\b"
 )
 _SPECIFIC_OVER_HOSPITAL = {"neuro_rehab", "hospice"}
 
@@ -150,7 +155,10 @@ def find_setting(
     """(setting, snippet, a place was asked for); options like "home or school" give None."""
     session_places: list[tuple[str, str, bool]] = []
     other_places: list[tuple[str, str]] = []
+    previous = ""
     for sentence in sentences(text):
+        asked_before = previous.endswith("?") and bool(_SESSION_CUE.search(previous))
+        previous = sentence
         places = _places_in(sentence)
         if not places or (online_only and _ONLINE.search(sentence)):
             continue
@@ -161,7 +169,7 @@ def find_setting(
             names = [
                 "care_home" if n == "home" and "our home" in sentence.lower() else n for n in names
             ]
-        if _SESSION_CUE.search(sentence):
+        if _SESSION_CUE.search(sentence) or asked_before:
             ambiguous = len(set(names)) > 1 and bool(_OR_BETWEEN.search(sentence))
             session_places.append((names[0], sentence, ambiguous))
             for extra in names[1:]:
