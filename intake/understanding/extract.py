@@ -90,7 +90,7 @@ def _practice_segment(segment: Segment, practice: set[str]) -> bool:
 def _with_own_quoted_signature(
     signed: SignedText, segments: list[Segment], view: MessageView
 ) -> SignedText:
-    """Borrow the full signature from the sender's own earlier message quoted below a short reply."""
+    """Borrow the signature of the sender's own earlier message quoted below a short reply."""
     own = {a for a in (view.envelope.from_addr, view.envelope.reply_to) if a}
     for segment in segments[1:]:
         if segment.author_addr and segment.author_addr in own:
