@@ -48,7 +48,9 @@ _YES_MORE = re.compile(
     r"(?:refer|write|get\s+in\s+touch|contact|email|find)|us\s+to\s+(?:refer|write|contact))"
     r"|(?i:\b(?:signed|returned|completed)\s+(?:\w+\s+)?consent|\bgive\s+it\s+a\s+(?:go|try)\b"
     r"|\b(?:happy|willing|keen)\s+to\s+(?:try|give)\b|\bsaid\s+[\"“']?[^\"”'.]{0,20}\byes\b"
-    r"|\bon\s+board\b|\bis\s+in\s+(?:his|her|their|[\w'’]+)\s+best\s+interests?\b"
+    r"|\bon\s+board\b|\b(?:is|are)\s+(?:\w+\s+){0,2}and\s+(?:very\s+)?(?:happy|keen)\s+(?:for|to|with)\b"
+    r"|\band\s+(?:has|had|have)\s+asked\s+(?:me|us)\s+to\s+(?:refer|contact|get\s+in\s+touch|write|"
+    r"email)|\bis\s+in\s+(?:his|her|their|[\w'’]+)\s+best\s+interests?\b"
     r"|\bbest[\s-]interests?\s+decision\s+(?:has\s+been\s+|was\s+)?(?:made|taken|recorded|reached))"
 )
 _FORM_NO = re.compile(
