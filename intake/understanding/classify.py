@@ -197,8 +197,7 @@ _DEFER = re.compile(
     r"|(?:thinking|considering)\s+(?:of|about|whether\s+to)\s+(?:making\s+a\s+)?refer"
     r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,8}"
     r"(?:later|in\s+(?:the\s+)?future|next\s+(?:term|year|month)|in\s+due\s+course|at\s+some\s+point)"
-    r"|how\s+(?:do|would|can|should)\s+(?:I|we|you|a\s+\w+|they|one|GPs?|colleagues|people)\s+"
-    r"(?:go\s+about\s+)?(?:make\s+a\s+)?refer|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
+    r"|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
     r"come\s+back\s+to\s+you)\s+(?:to\s+you\s+)?(?:separately|again)?\s*(?:if|once|when)\s+(?:we|I)\s+"
     r"(?:decide|proceed|go\s+ahead)|not\s+(?:treat|take)\s+this\s+(?:email\s+)?as\s+(?:a\s+|an\s+)?"
     r"(?:referral|instruction)|won'?t\s+be\s+(?:in\s+a\s+position\s+to\s+)?(?:make|making)\s+a\s+"
@@ -260,6 +259,12 @@ def _mentions_need(text: str) -> bool:
     return False
 
 
+_HOW_TO_REFER = re.compile(
+    r"(?i)\bhow\s+(?:do|would|can|should)\s+(?:I|we|you|a\s+\w+|they|one|GPs?|colleagues|people)\s+"
+    r"(?:go\s+about\s+)?(?:make\s+a\s+)?refer"
+)
+
+
 def classify_human(text: str, subject: str) -> Kind:
     """referral or enquiry for a message written by a person: does it refer someone now?
 
@@ -268,6 +273,8 @@ def classify_human(text: str, subject: str) -> Kind:
     referral; a service question with nobody described stays an enquiry.
     """
     if _DEFER.search(text):
+        return Kind.enquiry
+    if _HOW_TO_REFER.search(text) and not (find_age(text) or find_dob(text, None)):
         return Kind.enquiry
     if _STRONG_REFERRAL.search(text):
         return Kind.referral

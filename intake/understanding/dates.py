@@ -87,7 +87,7 @@ _AGE_PATTERNS = [
         r"(?=\s*(?:[,.;)(]|and\b|now\b|$|-|–|years|\n|but\b|with\b|in\s+(?:year|class|p\d)))"
     ),
     re.compile(rf"(?i)\bturns\s+{_NUM}\s+(?:next|this|in|on)\b"),
-    re.compile(r"(?i)\((\d{1,3})\)"),
+    re.compile(r"(?i)\((\d{1,3})\s*(?:yrs?|years?|y/?o)?\)"),
     re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+,\s(\d{1,2})(?=[.;,)]|\s)"),
 ]
 _AGE_CONTEXT_BAD = re.compile(

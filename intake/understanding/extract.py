@@ -596,6 +596,36 @@ _ACCESS = re.compile(
 )
 
 
+_REASON_LABEL = re.compile(
+    r"(?i)reason|background|help\s+with|presenting|summary|why|concerns?|diagnos[ie]s|needs?"
+)
+_DIFFICULTY = re.compile(
+    r"(?i)\b(?:struggl\w*|distress\w*|withdrawn|agitat\w*|anxious|low\s+mood|upset|frustrat\w*"
+    r"|diagnos\w*|finds?\s+it\s+(?:very\s+)?hard|meltdowns?|grie\w*|lost\s+(?:his|her|their|my))\b"
+)
+_ABOUT_WRITER = re.compile(r"(?i)^\s*(?:I'?m|I\s+am|I\s+work|my\s+name\s+is)\b")
+
+
+def _reason(reading: Reading) -> str | None:
+    """The words that say why: a 'Reason for referral' answer, else the first sentence of need."""
+    for label, value in reading.form.pairs:
+        if _REASON_LABEL.search(label) and len(value) > 10:
+            reading.note("reason", Source.new_text, value)
+            return value[:400]
+    for pattern in (None, _DIFFICULTY, _REASON):
+        for layer in reading.layers:
+            if layer.source == Source.quoted:
+                continue
+            for sentence in places.sentences(layer.text):
+                if _ABOUT_WRITER.match(sentence) and pattern is not _REASON:
+                    continue
+                hit = _needs_in_text(sentence) if pattern is None else pattern.search(sentence)
+                if hit:
+                    reading.note("reason", layer.source, sentence)
+                    return sentence[:400]
+    return None
+
+
 def extract_record(view: MessageView, required: tuple[str, ...]) -> Record:
     """Classify the message, then read every field a referral record needs."""
     reading = build_reading(view)
@@ -686,7 +716,7 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         session_format=session_format,
         delivery=delivery,
         consent=consent,
-        reason=_free_text(reading, "reason", _REASON),
+        reason=_reason(reading),
         availability=_free_text(reading, "availability", _AVAILABILITY),
         access_notes=_free_text(reading, "access_notes", _ACCESS),
         safeguarding=tuple(flags),
