@@ -264,6 +264,9 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
 
 def _from_form_name(value: str) -> str:
     value = re.split(r"\s*\(|\s{2,}|\t|\s+Date\s*:", value)[0].strip()
+    pieces = [p.strip() for p in value.split(",")]
+    if len(pieces) > 2 or (len(pieces) == 2 and len(pieces[1].split()) > 1):
+        value = pieces[0]
     if "," in value:
         last, _, first = value.partition(",")
         value = f"{first.strip()} {last.strip()}"
@@ -321,6 +324,13 @@ _FORM_RELATION = re.compile(
 )
 
 
+def _form_referrer_details(reading: Reading) -> list[str]:
+    """Job and employer written after the name in a form's referrer answer ('Ann Lee, OT, X')."""
+    value = reading.form.referrer_name or ""
+    parts = [p.strip() for p in re.split(r",|\s[|–-]\s|\(|\)", value) if p.strip()]
+    return parts[1:]
+
+
 def find_role(reading: Reading, name_index: int) -> tuple[Role | None, str, Source]:
     """The referrer's role: a form answer, a job title, an 'I am ...' clause, or a relationship."""
     if reading.form.who_for and re.search(r"(?i)\b(?:myself|me|self|yes)\b", reading.form.who_for):
@@ -331,6 +341,7 @@ def find_role(reading: Reading, name_index: int) -> tuple[Role | None, str, Sour
         rest = re.sub(r"^[^,|–-]*(?:,|\||–|-)", "", lines[name_index], count=1)
         if rest != lines[name_index]:
             title_lines.insert(0, rest)
+    title_lines += _form_referrer_details(reading)
     if reading.form.role:
         relation = _FORM_RELATION.search(reading.form.role)
         if relation:
@@ -387,7 +398,7 @@ def find_organisation(reading: Reading, role: Role | None, name_index: int) -> s
         rest = re.sub(r"^[^,|–]*(?:,|\||–)", "", _signature_lines(reading)[name_index], count=1)
         if rest != _signature_lines(reading)[name_index]:
             lines.insert(0, rest)
-    candidates = people.organisation_candidates(lines)
+    candidates = people.organisation_candidates(lines + _form_referrer_details(reading))
     for label, value in reading.form.pairs:
         if people.ORG_LABEL.search(label):
             rank = people.org_rank(value) or 2
