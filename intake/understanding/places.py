@@ -52,6 +52,7 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b",
         _I,
     ),
+    "come_to_us": re.compile(r"\bcome\s+(?:to|and\s+see)\s+(?:me|us)\b|\bvisit\s+(?:me|us)\b", _I),
     "other": re.compile(
         r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
         r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
@@ -64,6 +65,7 @@ _SESSION_CUE = re.compile(
     r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
     r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
     r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
+    r"|\bneeds?\s+to\s+be\b|\b(?:has|have)\s+to\s+be\b|\ba\s+(?:\w+\s+)?room\b|\bgroups?\b"
 )
 _ONLINE = re.compile(
     r"(?i)\bonline\b|\bzoom\b|\b(?:on|via|over|using|by)\s+(?:microsoft\s+|ms\s+)?teams\b"
@@ -149,6 +151,16 @@ _RESIDENCE = re.compile(
 _SPECIFIC_OVER_HOSPITAL = {"neuro_rehab", "hospice"}
 
 
+def _resolve_us(place: str, role: Role | None, organisation: str | None) -> str | None:
+    """'come to us' is the family home, or the writer's own workplace for staff."""
+    if place != "come_to_us":
+        return place
+    if role in (None, Role.parent, Role.carer, Role.self):
+        return "home"
+    employer = _setting_from_employer(role, organisation)
+    return employer.value if employer else None
+
+
 def find_setting(
     text: str, role: Role | None, organisation: str | None, online_only: bool
 ) -> tuple[Setting | None, str, bool]:
@@ -162,7 +174,10 @@ def find_setting(
         places = _places_in(sentence)
         if not places or (online_only and _ONLINE.search(sentence)):
             continue
-        names = [p for _, p in places]
+        names = [_resolve_us(p, role, organisation) for _, p in places]
+        names = [n for n in names if n]
+        if not names:
+            continue
         if "hospital" in names and _SPECIFIC_OVER_HOSPITAL & set(names):
             names = [n for n in names if n != "hospital"]
         if role == Role.care_home_staff:
@@ -219,11 +234,27 @@ def _unnegated(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return [m for m in pattern.finditer(text) if not is_negated(text, m.start(), m.end())]
 
 
+_MUST_ONLINE = re.compile(
+    r"(?i)\b(?:(?:has|have|need|needs|would\s+have)\s+to\s+be|only)\s+(?:done\s+)?online\b"
+    r"|\bonline\s+only\b|\bonline\s+(?:is|would\s+be)\s+the\s+only\b"
+)
+_PREFERENCE = re.compile(r"(?i)\b(?:instead|rather|prefer\w*|would\s+need|has\s+to|have\s+to)\b")
+
+
 def find_delivery(text: str) -> tuple[Delivery | None, str, bool]:
     """(delivery, snippet, both offered) from explicit online / in-person wording."""
+    must = _MUST_ONLINE.search(text)
+    if must and not is_negated(text, must.start(), must.end()):
+        return Delivery.online, must.group(0), False
     online = _unnegated(_ONLINE, text)
     in_person = _unnegated(_IN_PERSON, text)
     if online and in_person:
+        online_pref = [m for m in online if _PREFERENCE.search(_sentence_at(text, m.start()))]
+        person_pref = [m for m in in_person if _PREFERENCE.search(_sentence_at(text, m.start()))]
+        if person_pref and not online_pref:
+            return Delivery.in_person, person_pref[0].group(0), False
+        if online_pref and not person_pref:
+            return Delivery.online, online_pref[0].group(0), False
         return None, online[0].group(0), True
     if online:
         return Delivery.online, online[0].group(0), False

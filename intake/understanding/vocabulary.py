@@ -114,7 +114,7 @@ WEAK_DEMENTIA = _p(
 NEGATION_BEFORE = re.compile(
     r"(?i)\b(?:no|not|nor|without|never|isn'?t|doesn'?t|don'?t|hasn'?t|haven'?t|hadn'?t|"
     r"wasn'?t|aren'?t|non|rather\s+than|instead\s+of|free\s+of|ruled\s+out|no\s+longer|"
-    r"neither|unlike)\b"
+    r"neither|unlike|changed\s+(?:my|our)\s+minds?)\b"
 )
 NEGATION_AFTER = re.compile(
     r"(?i)^\W{0,3}(?:(?:has|have)\s+been\s+|was\s+|were\s+|is\s+)?(?:ruled\s+out|excluded"
