@@ -143,8 +143,15 @@ def read_form(text: str) -> FormFields:
     return fields
 
 
+_NO_PREFERENCE = re.compile(
+    r"(?im)^[ \t]*(?:in[\s-]person\s+or\s+online|online\s+or\s+in[\s-]person|face[\s-]to[\s-]face\s+"
+    r"or\s+online)\s*\??\s*:?\s*(?:no\s+preference|either|not\s+sure|don'?t\s+mind|both)\b[^\n]*$"
+)
+
+
 def without_form_noise(text: str) -> str:
     """Text with unticked options and question labels removed, ticks turned into plain lines."""
+    text = _NO_PREFERENCE.sub("Either online or in person.", text)
     text = _UNTICKED.sub("", text)
     text = _TICK_MARK.sub("", text)
     text = _QUESTION_LABEL.sub("", text)

@@ -65,12 +65,12 @@ _SESSION_CUE = re.compile(
     r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
     r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
     r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
-    r"|\bneeds?\s+to\s+be\b|\b(?:has|have)\s+to\s+be\b|\ba\s+(?:\w+\s+)?room\b|\bgroups?\b"
+    r"|\bneeds?\s+to\s+be\b|\bsetting\b|\b(?:has|have)\s+to\s+be\b|\ba\s+(?:\w+\s+)?room\b|\bgroups?\b"
 )
 _ONLINE = re.compile(
     r"(?i)\bonline\b|\bzoom\b|\b(?:on|via|over|using|by)\s+(?:microsoft\s+|ms\s+)?teams\b"
     r"|\bteams\s+(?:call|session|meeting|link)s?\b|\bvideo\s*(?:call|link|session)?s?\b|\bremote(?:ly)?"
-    r"\b|\bvirtual(?:ly)?\b|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
+    r"\b|\bvirtual(?:ly)?\b(?!\s+school)|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
 )
 _IN_PERSON = re.compile(
     r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
