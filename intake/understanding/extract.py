@@ -663,6 +663,11 @@ def extract_record(view: MessageView, required: tuple[str, ...]) -> Record:
     return _referral(reading, referrer, required)
 
 
+_NAMED_SETTING = re.compile(
+    r"(?i)\b(?:sessions?|therapy)\b[^.]{0,60}\b(?:at|in)\b|\bsetting\b|\blocation\b|\bvenue\b"
+)
+
+
 def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -> Record:
     role = referrer.role
     session_text = reading.text_of(Source.new_text, Source.attachment)
@@ -694,11 +699,7 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         setting, setting_snippet, asked = places.find_setting(
             reading.text_of(Source.forwarded, Source.quoted), role, None, False
         )
-    if (
-        both
-        and setting is not None
-        and not re.search(r"(?i)\b(?:sessions?|therapy)\b[^.]{0,60}\b(?:at|in)\b", setting_snippet)
-    ):
+    if both and setting is not None and not _NAMED_SETTING.search(setting_snippet):
         setting = None
     if delivery is None and not both and (setting is not None or asked):
         delivery = Delivery.in_person

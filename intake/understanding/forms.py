@@ -144,8 +144,8 @@ def read_form(text: str) -> FormFields:
 
 
 _NO_PREFERENCE = re.compile(
-    r"(?im)^[ \t]*(?:in[\s-]person\s+or\s+online|online\s+or\s+in[\s-]person|face[\s-]to[\s-]face\s+"
-    r"or\s+online)\s*\??\s*:?\s*(?:no\s+preference|either|not\s+sure|don'?t\s+mind|both)\b[^\n]*$"
+    r"(?im)^[ \t]*(?:in[\s-]person\s+or\s+online|online\s+or\s+in[\s-]person"
+    r"|face[\s-]to[\s-]face\s+or\s+online)\s*\??\s*:?\s*(?:no\s+preference|either|not\s+sure|don'?t\s+mind|both)\b[^\n]*$"
 )
 
 
