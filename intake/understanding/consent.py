@@ -24,7 +24,7 @@ _NO = re.compile(
     r"(?:asked|discussed)|before\s+(?:I|we)\s+(?:ask|speak\s+to|discuss))"
 )
 _YES = re.compile(
-    r"(?i)\b(?:(?:has|have|had)\s+(?:now\s+)?(?:given\s+(?:\w+\s+){0,2}consent|consented|agreed|"
+    r"(?i)\b(?:(?:has|have|had)\s+(?:now\s+|all\s+|both\s+|already\s+)?(?:given\s+(?:\w+\s+){0,2}consent|consented|agreed|"
     r"signed(?:\s+the)?\s+consent)|(?:is|are|was|were)\s+(?:very\s+|really\s+|more\s+than\s+)?"
     r"(?:happy|keen|willing|agreeable|in\s+agreement|on\s+board|aware\s+(?:of\s+)?and\s+agree\w*)"
     r"(?:\s+(?:for|with|to|about))?|agrees?\s+(?:to|with)|gave\s+(?:\w+\s+)?consent"

@@ -38,7 +38,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     ],
     Need.mental_health: [
         _p(
-            r"\banxiety\b|\bpost[\s-]traumatic\b|\bdepress(?:ion|ive|ed)\b|\blow\s+mood\b|\bPTSD\b|\bpsychos[ie]s\b"
+            r"\banxiety\b|\bpost[\s-]traumatic\b|\bdepress(?:ion|ive|ed)\b|\blow\s+(?:in\s+)?mood\b|\bPTSD\b|\bpsychos[ie]s\b"
         ),
         _p(r"\bpsychotic\b|\bschizo\w*|\bbipolar\b|\beating\s+disorder|\banorexi\w*|\bbulimi\w*"),
         _p(r"\bself[\s-]esteem\b|\bself[\s-]harm\w*|\bOCD\b|\bobsessive[\s-]compulsive\b"),
