@@ -413,6 +413,8 @@ def find_organisation(reading: Reading, role: Role | None, name_index: int) -> s
         candidates = [c for c in people.organisation_candidates([first_line]) if c[0] == 2]
     candidates = [c for c in candidates if not re.search(r"(?i)inner\s*pulse", c[2])]
     chosen = people.choose_organisation(candidates)
+    if chosen is None and role not in (Role.parent, Role.self) and lines:
+        chosen = people.proper_noun_fallback(lines)
     if chosen is None:
         return None
     if role in (Role.parent, Role.self) or (role == Role.carer and not _works_for(reading, chosen)):
@@ -554,6 +556,9 @@ def _other_people(reading: Reading, referrer_name: str | None) -> list[str]:
     return [n for n in names if n]
 
 
+_SUBJECT_AGE = re.compile(r"(?i)\((\d{1,3})\s*(?:y|yrs?|years?|yo)?\)|\baged?\s+(\d{1,3})\b")
+
+
 def find_dob_and_age(reading: Reading, self_referral: bool) -> tuple[date | None, int | None]:
     """Date of birth and whole-year age at the Date header, from the nearest layer saying so."""
     today = reading.today
@@ -573,6 +578,10 @@ def find_dob_and_age(reading: Reading, self_referral: bool) -> tuple[date | None
         if match:
             reading.note("client.age", Source.new_text, reading.form.client_age)
             return None, int(match.group(0))
+    subject_age = _SUBJECT_AGE.search(subject)
+    if subject_age:
+        reading.note("client.age", Source.subject, subject)
+        return None, int(subject_age.group(1) or subject_age.group(2))
     for layer in reading.layers:
         found_age = find_age(layer.text)
         if found_age:

@@ -357,6 +357,9 @@ _NOT_PERSON_WORDS = {
 _NOT_NAME_WORDS |= _NOT_PERSON_WORDS
 
 
+_PROPER_NOUNS = re.compile(r"^(?:[A-Z][\w'’&-]+\s+){1,4}[A-Z][\w'’&-]+$")
+
+
 def _org_piece(piece: str) -> tuple[int, str] | None:
     piece = piece.strip(" .;:*_")
     if not piece or _CONTACT_LINE.search(piece) or _POSTCODE.search(piece):
@@ -367,7 +370,7 @@ def _org_piece(piece: str) -> tuple[int, str] | None:
         return None
     rank = org_rank(piece)
     if rank == 0:
-        return None
+        return (0, piece) if _PROPER_NOUNS.match(piece) and _role_title(piece) is None else None
     if _role_title(piece) is not None and not _STRONG_EMPLOYER.search(piece):
         return None
     if len(piece.split()) < 2 and not piece.isupper():
@@ -391,6 +394,28 @@ def organisation_candidates(lines: list[str]) -> list[tuple[int, int, str]]:
         if checked:
             found.append((checked[0], len(found), checked[1]))
     return found
+
+
+def proper_noun_fallback(lines: list[str]) -> str | None:
+    """A capitalised line that is no name, job or address: an employer named without keywords."""
+    for piece in lines:
+        checked = _org_piece(piece)
+        if checked and checked[0] == 0 and not looks_like_person(piece):
+            return checked[1]
+    return None
+
+
+def looks_like_person(text: str) -> bool:
+    """Two or three capitalised words with no organisation word: probably a person's name."""
+    words = text.split()
+    return (
+        2 <= len(words) <= 3
+        and clean_name(text) == text
+        and not re.search(
+            r"(?i)\b(?:support|care|trust|group|network|friends|partners|associates|solutions)\b",
+            text,
+        )
+    )
 
 
 def choose_organisation(candidates: list[tuple[int, int, str]]) -> str | None:
