@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from intake.understanding import people
 
 _NAME = people.NAME
-_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "baby", "prof", "revd", "rev"}
+TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "baby", "prof", "revd", "rev"}
+_TITLES = TITLES
 STOP_WORDS = {
     "i",
     "he",

@@ -559,7 +559,29 @@ def _other_people(reading: Reading, referrer_name: str | None) -> list[str]:
 _SUBJECT_AGE = re.compile(r"(?i)\((\d{1,3})\s*(?:y|yrs?|years?|yo)?\)|\baged?\s+(\d{1,3})\b")
 
 
-def find_dob_and_age(reading: Reading, self_referral: bool) -> tuple[date | None, int | None]:
+def _age_next_to_name(reading: Reading, client_name: str | None) -> int | None:
+    """An age written just after the client's name: 'Rashid Mahmood (72)', 'Sam is 29'."""
+    if not client_name:
+        return None
+    words = [w for w in client_name.split() if w.lower().strip(".") not in clients.TITLES]
+    if not words:
+        return None
+    pattern = re.compile(rf"\b{re.escape(words[0])}(?:\s+{re.escape(words[-1])})?\b")
+    for layer in reading.layers:
+        for match in pattern.finditer(layer.text):
+            window = re.split(r"[.\n]", layer.text[match.end() : match.end() + 40], maxsplit=1)[0]
+            found = find_age(window)
+            if found and found[0] > 0:
+                reading.note(
+                    "client.age", layer.source, layer.text[match.start() : match.end() + 40]
+                )
+                return found[0]
+    return None
+
+
+def find_dob_and_age(
+    reading: Reading, client_name: str | None = None
+) -> tuple[date | None, int | None]:
     """Date of birth and whole-year age at the Date header, from the nearest layer saying so."""
     today = reading.today
     subject = reading.view.envelope.subject
@@ -578,6 +600,9 @@ def find_dob_and_age(reading: Reading, self_referral: bool) -> tuple[date | None
         if match:
             reading.note("client.age", Source.new_text, reading.form.client_age)
             return None, int(match.group(0))
+    near = _age_next_to_name(reading, client_name)
+    if near is not None:
+        return None, near
     subject_age = _SUBJECT_AGE.search(subject)
     if subject_age:
         reading.note("client.age", Source.subject, subject)
@@ -690,7 +715,7 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         reading.note("client.name", Source.derived, "self-referral")
     else:
         client_name, _ = find_client_name(reading, referrer.name)
-    dob, age = find_dob_and_age(reading, role == Role.self)
+    dob, age = find_dob_and_age(reading, client_name)
     if session_format == SessionFormat.group and not reading.form.client_name and not dob:
         client_name, age = None, None
     needs = find_needs(reading, age)
