@@ -330,7 +330,7 @@ _NOT_CLIENT_BEFORE = re.compile(
     r"social\s+worker|sons|daughters|parents|children|niece|nephew|boss|TA|SENCo|aunt|uncle|"
     r"cousin)|\b(?:Dr|Doctor|Nurse|Sister|Prof|Professor|Revd|Rev|Father|Cllr|Sir)\.?|\bcc'?d?|"
     r"\bcopied|\bfrom|\bwith|\bthanks|\bthank\s+you|\bdear|\bhi|\bhello|\bspoke\s+(?:to|with)|"
-    r"\bspoken\s+(?:to|with)|\bsigned|\bcontact|\bcall|\bemail|\bnamed|\bcalled)\s*,?\s*$"
+    r"\bspoken\s+(?:to|with)|\bsigned|\bcontact|\bcall|\bemail)\s*,?\s*$"
 )
 _NOT_CLIENT_AFTER = re.compile(
     r"^\s*(?:\((?:CPN|SENCo|OT|SLT|GP|TA|[A-Z]{2,5}|his|her|their)\b|,\s*(?:our|the|his|her|their|"
@@ -378,6 +378,21 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
         ),
     ),
     (5, re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now|just)?\s*\d{{1,3}}\b)")),
+    (
+        7,
+        re.compile(
+            rf"\b[Mm]y\s+(?:mum|mam|mother|dad|father|husband|wife|son|daughter|partner|nan|gran)"
+            rf"\s*\((?P<name>{_NAME})\)"
+        ),
+    ),
+    (3, re.compile(rf"^(?:Mum|Mam|Dad|Nan|Gran|Grandad|Grandma)\s*\((?P<name>{_NAME})\)", re.M)),
+    (
+        5,
+        re.compile(
+            rf"(?i:\b(?:lady|gentleman|man|woman|boy|girl|patient|resident|child|young\s+person)\b"
+            rf"[^.\n]{{0,40}}?\s[-–:]\s*)(?P<name>{_NAME})"
+        ),
+    ),
     (5, re.compile(rf"(?P<name>{_NAME})\s*(?:\([^)]{{0,30}}\)\s*)?,\s+(?i:who|aged?)\b")),
     (
         3,
@@ -410,15 +425,24 @@ class Candidate:
     snippet: str
 
 
+def _plain_word(word: str) -> str:
+    return word.lower().strip(".,").replace("’", "'").removesuffix("'s")
+
+
+def _stop(word: str) -> bool:
+    plain = _plain_word(word)
+    return plain in STOP_WORDS or plain in _CONDITION_WORDS or word.lower() in STOP_WORDS
+
+
 def _clean(name: str) -> str | None:
     name = re.sub(r"(?:'s|’s)$", "", name.strip()).strip(" ,.;:-–")
     words = name.split()
-    while words and words[-1].lower().strip(".,") in STOP_WORDS:
+    while words and _stop(words[-1]):
         words.pop()
     if words and words[0].lower().strip(".") == "baby" and len(words) > 1:
         words.pop(0)
     real = [w for w in words if w.lower().strip(".") not in _TITLES]
-    if not real or real[0].lower().strip(".,") in STOP_WORDS or len(real[0].strip(".")) < 2:
+    if not real or _stop(real[0]) or len(real[0].strip(".")) < 2:
         return None
     if real[0].isupper() and len(real[0]) <= 3:
         return None
@@ -458,6 +482,32 @@ def gather(text: str, weight: float, offset: int, out: dict[str, Candidate]) -> 
                     found.name = name
 
 
+_CONDITION_WORDS = {
+    "message",
+    "date",
+    "sent",
+    "reply",
+    "forwarded",
+    "original",
+    "regards",
+    "thanks",
+    "alzheimer",
+    "parkinson",
+    "down",
+    "huntington",
+    "asperger",
+    "tourette",
+    "crohn",
+    "lewy",
+    "makaton",
+    "zoom",
+    "teams",
+    "facetime",
+    "whatsapp",
+    "google",
+    "nhs",
+    "camhs",
+}
 _WORD = re.compile(r"\b[A-Z][a-zà-öø-ÿ'’\-]{1,20}\b")
 
 
@@ -467,7 +517,8 @@ def gather_recurring(text: str, out: dict[str, Candidate]) -> None:
     first_at: dict[str, int] = {}
     for match in _WORD.finditer(text):
         word = match.group(0)
-        if word.lower() in STOP_WORDS or word.lower() in _TITLES:
+        plain = word.lower().replace("’", "'").removesuffix("'s")
+        if plain in STOP_WORDS or plain in _TITLES or plain in _CONDITION_WORDS:
             continue
         if _excluded(text, match.start(), match.end()):
             continue
@@ -528,13 +579,15 @@ def complete(name: str, text: str, others: set[str] | None = None) -> str:
     if nick and len(real) == 1 and nick.group(1).lower() not in STOP_WORDS:
         return f"{first} {nick.group(1)}"
     if len(real) == 1:
-        full = re.search(
-            rf"\b{re.escape(first)}\s+((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b(?!\s*(?:School|"
+        for full in re.finditer(
+            rf"\b{re.escape(first)}(?:[ \t]+|[ \t]*\n[ \t]*)((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b"
+            r"(?![ \t]*(?:School|"
             r"Primary|House|Road|Street|Hospital|Court|Ward|Unit|Centre|Lodge))",
             text,
-        )
-        if full and full.group(1).lower() not in STOP_WORDS:
-            return f"{first} {full.group(1)}"
+        ):
+            surname = full.group(1)
+            if surname.lower() not in STOP_WORDS and surname.lower() not in others:
+                return f"{first} {surname}"
     return name
 
 
