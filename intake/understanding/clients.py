@@ -580,7 +580,8 @@ def complete(name: str, text: str, others: set[str] | None = None) -> str:
         return f"{first} {nick.group(1)}"
     if len(real) == 1:
         for full in re.finditer(
-            rf"\b{re.escape(first)}(?:[ \t]+|[ \t]*\n[ \t]*)((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b"
+            rf"\b{re.escape(first)}(?:[ \t]+|[ \t]*\n[ \t]*)"
+            r"((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b"
             r"(?![ \t]*(?:School|"
             r"Primary|House|Road|Street|Hospital|Court|Ward|Unit|Centre|Lodge))",
             text,
