@@ -333,7 +333,7 @@ _NOT_CLIENT_BEFORE = re.compile(
     r"\bspoken\s+(?:to|with)|\bsigned|\bcontact|\bcall|\bemail)\s*,?\s*$"
 )
 _NOT_CLIENT_AFTER = re.compile(
-    r"^\s*(?:\((?:CPN|SENCo|OT|SLT|GP|TA|[A-Z]{2,5}|his|her|their)\b|,\s*(?:our|the|his|her|their|"
+    r"^\s*(?:\((?!DOB|D\.O\.B|NHS)(?:CPN|SENCo|OT|SLT|GP|TA|[A-Z]{2,5}|his|her|their)\b|,\s*(?:our|the|his|her|their|"
     r"a)\s+(?:\w+\s+)?(?:OT|SLT|nurse|SENCo|teacher|GP|consultant|keyworker|manager|coordinator|"
     r"psychologist|social\s+worker|physio|worker|CPN|daughter|son|wife|husband|mum|dad|"
     r"support)|\s*\((?:son|daughter|wife|husband|mum|dad|mother|father|sister|brother|LPA|NOK)\b"

@@ -84,7 +84,8 @@ _AGE_PATTERNS = [
     re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:yo|y/o|yr\s+old)\b"),
     re.compile(
         rf"(?i)\b(?:is|am|I'm|im|'s|’s|turned|now)\s+(?:just\s+|now\s+)?{_NUM}\b"
-        r"(?=\s*(?:[,.;)(]|and\b|now\b|$|-|–|years|\n|but\b|with\b|in\s+(?:year|class|p\d)))"
+        r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|weeks?|months?|days?|o'?clock|am\b|pm\b|:|"
+        r"\.\d|/|\d|x\b|times|miles|km|kg|stone|lbs?|pounds|£))"
     ),
     re.compile(rf"(?i)\bturns\s+{_NUM}\s+(?:next|this|in|on)\b"),
     re.compile(r"(?i)\((\d{1,3})\s*(?:yrs?|years?|y/?o)?\)"),

@@ -357,6 +357,12 @@ _NOT_PERSON_WORDS = {
 _NOT_NAME_WORDS |= _NOT_PERSON_WORDS
 
 
+_ROLE_END = re.compile(
+    r"(?i)\b(?:psychologist|nurse|worker|teacher|therapist|officer|manager|co-?ordinator|lead|"
+    r"assistant|consultant|physio\w*|sister|midwife|doctor|GP|SENCo|head|practitioner|specialist|"
+    r"chaplain|director|administrator|prescriber|registrar|matron|psychiatrist|paediatrician|"
+    r"visitor|adviser|advisor|partner)\s*(?:\([^)]*\))?$"
+)
 _PROPER_NOUNS = re.compile(r"^(?:[A-Z][\w'’&-]+\s+){1,4}[A-Z][\w'’&-]+$")
 
 
@@ -371,11 +377,15 @@ def _org_piece(piece: str) -> tuple[int, str] | None:
     rank = org_rank(piece)
     if rank == 0:
         return (0, piece) if _PROPER_NOUNS.match(piece) and _role_title(piece) is None else None
-    if _role_title(piece) is not None and not _STRONG_EMPLOYER.search(piece):
+    if _role_title(piece) is not None and (
+        not _STRONG_EMPLOYER.search(piece)
+        and not _ORG_TEAM.search(piece)
+        or _ROLE_END.search(piece)
+    ):
         return None
     if len(piece.split()) < 2 and not piece.isupper():
         return None
-    if not {w.lower() for w in piece.split()} - _GENERIC_ORG_WORDS:
+    if len(piece.split()) <= 2 and not {w.lower() for w in piece.split()} - _GENERIC_ORG_WORDS:
         return None
     return rank, piece
 
