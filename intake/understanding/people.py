@@ -378,8 +378,7 @@ def _org_piece(piece: str) -> tuple[int, str] | None:
     if rank == 0:
         return (0, piece) if _PROPER_NOUNS.match(piece) and _role_title(piece) is None else None
     if _role_title(piece) is not None and (
-        not _STRONG_EMPLOYER.search(piece)
-        and not _ORG_TEAM.search(piece)
+        (not _STRONG_EMPLOYER.search(piece) and not _ORG_TEAM.search(piece))
         or _ROLE_END.search(piece)
     ):
         return None
