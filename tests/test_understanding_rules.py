@@ -6,7 +6,7 @@ from datetime import date
 
 from intake.understanding.consent import find_consent
 from intake.understanding.dates import age_at, find_age, find_dob
-from intake.understanding.extract import _needs_in_text
+from intake.understanding.needs import needs_in_text
 from intake.understanding.phones import find_phones
 from intake.understanding.safeguarding import find_flags
 
@@ -73,5 +73,5 @@ def test_self_harm_mention_raises_flag() -> None:
 
 def test_negated_need_is_not_a_need() -> None:
     """'doesn't have a learning disability' does not add learning_disability."""
-    found = _needs_in_text("She has FASD but doesn't have a learning disability.")
+    found = needs_in_text("She has FASD but doesn't have a learning disability.")
     assert sorted(n.value for n in found) == ["neurodisability"]
