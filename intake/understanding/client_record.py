@@ -148,7 +148,11 @@ def find_dob_and_age(
             dob, snippet = found
             reading.note("client.date_of_birth", source, snippet)
             if today:
-                return dob, age_at(dob, today)
+                age = age_at(dob, today)
+                reading.note(
+                    "client.age", Source.derived, f"{age} at {today.isoformat()} from {dob}"
+                )
+                return dob, age
             return dob, None
     if reading.form.client_age:
         match = re.search(r"\d{1,3}", reading.form.client_age)
