@@ -129,7 +129,7 @@ def _raw(headers: dict[str, tuple[str, ...]], name: str) -> str | None:
 def _envelope(raw_headers: dict[str, tuple[str, ...]]) -> Envelope:
     from_pairs = parse_addresses(list(raw_headers.get("from", ())))
     reply_pairs = parse_addresses(list(raw_headers.get("reply-to", ())))
-    to_pairs = parse_addresses(list(raw_headers.get("to", ())) + list(raw_headers.get("cc", ())))
+    to_pairs = parse_addresses(list(raw_headers.get("to", ())))
     from_name, from_addr = from_pairs[0] if from_pairs else ("", "")
     reply_addr = next((a for _, a in reply_pairs if a), "")
     ids = message_ids(_raw(raw_headers, "message-id"))
