@@ -104,3 +104,9 @@ def test_oversized_attachment_is_skipped() -> None:
     limits = ReadingLimits(max_attachment_bytes=10)
     assert None is extract_attachment("a.txt", "text/plain", b"x" * 100, limits, problems)
     assert len(problems) == 1
+
+
+def test_mbox_from_line_without_date_is_skipped() -> None:
+    """A leading 'From addr' envelope line (no date) does not hide the headers below it."""
+    raw = b"From mike@example.com\r\nFrom: Mike <mike@example.com>\r\nSubject: hi\r\n\r\nbody\r\n"
+    assert read_message(raw).envelope.from_addr == "mike@example.com"

@@ -24,7 +24,7 @@ from intake.reading.headers import decode_header_value, message_ids, parse_addre
 from intake.reading.limits import DEFAULT_LIMITS, ReadingLimits
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]{1,200}[ \t]*:")
-_MBOX_FROM = re.compile(rb"^From [^\s:]+ ")
+_MBOX_FROM = re.compile(rb"^From [^\s:]+(?: |\r?\n)")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _SPACE_BEFORE_COLON = re.compile(rb"(?m)^([!-9;-~]{1,200})[ \t]+:")
 _TAG = re.compile(r"<[^>]{0,2000}>")
