@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from intake.errors import LimitExceeded
 from intake.understanding import parse_email
 
 PACKAGE = Path(__file__).resolve().parents[1] / "intake"
@@ -47,3 +48,17 @@ def test_pure_modules_import_no_network_or_storage(folder: str) -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module.split(".")[0])
     assert set() == imported & FORBIDDEN
+
+
+def test_a_huge_header_is_refused_as_a_limit() -> None:
+    """One header longer than the limit (a hostile subject) raises LimitExceeded, fast."""
+    raw = b"From: a@b.example\r\nSubject: " + b"A" * 300_000 + b"\r\n\r\nHello\r\n"
+    with pytest.raises(LimitExceeded, match="header is longer"):
+        parse_email(raw)
+
+
+def test_long_folded_references_are_within_the_limit() -> None:
+    """A long but ordinary folded References header is read normally."""
+    refs = b"\r\n ".join(b"<id%d@mail.example>" % i for i in range(300))
+    raw = b"From: a@b.example\r\nReferences: " + refs + b"\r\nSubject: hi\r\n\r\nHello\r\n"
+    assert 300 == len(parse_email(raw).envelope.references)

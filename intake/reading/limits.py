@@ -17,6 +17,7 @@ class ReadingLimits(BaseModel):
 
     max_message_bytes: int = 25_000_000
     max_header_count: int = 1_000
+    max_header_bytes: int = 32_768  # one header, folded lines included
     max_mime_depth: int = 20
     max_parts: int = 500
     max_attachment_bytes: int = 10_000_000

@@ -104,14 +104,21 @@ def _normalise_header_block(data: bytes) -> bytes:
 
 
 def _check_header_block(data: bytes, limits: ReadingLimits) -> None:
-    """Raise UnreadableMessage without a header block, LimitExceeded on too many headers."""
+    """Raise UnreadableMessage without a header block, LimitExceeded on too many or huge headers."""
     if not data or not _HEADER_LINE.match(data):
         raise UnreadableMessage("not an email message: no header block")
     end = _HEADER_END.search(data)
     block = data[: end.start()] if end else data
-    count = sum(1 for line in block.splitlines() if line[:1] not in (b" ", b"\t", b""))
-    if count > limits.max_header_count:
-        raise LimitExceeded(f"message has {count} headers (limit {limits.max_header_count})")
+    sizes: list[int] = []
+    for line in block.splitlines():
+        if line[:1] in (b" ", b"\t") and sizes:
+            sizes[-1] += len(line)
+        elif line:
+            sizes.append(len(line))
+    if len(sizes) > limits.max_header_count:
+        raise LimitExceeded(f"message has {len(sizes)} headers (limit {limits.max_header_count})")
+    if sizes and max(sizes) > limits.max_header_bytes:
+        raise LimitExceeded(f"a header is longer than {limits.max_header_bytes} bytes")
 
 
 def _headers(msg: email.message.Message) -> dict[str, tuple[str, ...]]:

@@ -18,9 +18,11 @@ TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Revd|Rev|Reverend|Sister|Father
 _PARTICLE = r"(?:de|da|van|von|der|den|le|la|ní|nic|mac|bin|binti|al|el|ap|ab|y|du|di)"
 _UP = "A-ZÀ-ÖØ-ÝĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 _LOW = "a-zß-öø-ÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĵķĺļľŀłńņňŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżž"
+# Bounded lengths keep every match attempt short: a long run of letters (a
+# mangled or hostile message) must cost linear, not quadratic, time.
 _NAME_WORD = (
-    rf"(?:[{_UP}][{_LOW}'’\-]*(?:[{_UP}][{_LOW}'’\-]+)?(?![{_UP}])"
-    rf"|[{_UP}]{{2,}}(?:['’\-][{_UP}]+)?(?![{_LOW}]))"
+    rf"(?:[{_UP}][{_LOW}'’\-]{{0,24}}(?:[{_UP}][{_LOW}'’\-]{{1,24}})?(?![{_UP}])"
+    rf"|[{_UP}]{{2,24}}(?:['’\-][{_UP}]{{1,24}})?(?![{_LOW}]))"
 )
 _INITIAL = r"[A-Z]\.?"
 NAME = (
