@@ -123,33 +123,32 @@ class ImapInbox:
     def _fetch(
         self, uids: list[int], uidvalidity: int, window: datetime | None
     ) -> tuple[Fetched, ...]:
+        """Bodies of what is to be handled; headers only of what is too large or too old."""
         if not uids:
             return ()
         meta = self.client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
         limit = int(self.cfg.max_message_mb * 1024 * 1024)
-        small = [u for u in uids if u in meta and int(meta[u][b"RFC822.SIZE"]) <= limit]
-        large = [u for u in uids if u in meta and u not in small]
+        dates = {u: _as_utc(m.get(b"INTERNALDATE")) for u, m in meta.items()}
+        old = {u for u, when in dates.items() if window and when and when < window}
+        small = [u for u in uids if u in meta and u not in old]
+        small = [u for u in small if int(meta[u][b"RFC822.SIZE"]) <= limit]
+        heads_only = [u for u in uids if u in meta and u not in small]
         bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-        heads = self.client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
-        out = []
-        for uid in uids:
-            if uid not in meta:
-                continue  # expunged meanwhile
-            when = _as_utc(meta[uid].get(b"INTERNALDATE"))
-            raw = bodies.get(uid, {}).get(b"BODY[]")
-            out.append(
-                Fetched(
-                    folder=self.folder,
-                    uidvalidity=uidvalidity,
-                    uid=str(uid),
-                    raw=raw,
-                    size=int(meta[uid][b"RFC822.SIZE"]),
-                    internal_date=when,
-                    headers=heads.get(uid, {}).get(b"BODY[HEADER]", b""),
-                    old=bool(window and when and when < window),
-                )
+        heads = self.client.fetch(heads_only, ["BODY.PEEK[HEADER]"]) if heads_only else {}
+        return tuple(
+            Fetched(
+                folder=self.folder,
+                uidvalidity=uidvalidity,
+                uid=str(uid),
+                raw=bodies.get(uid, {}).get(b"BODY[]"),
+                size=int(meta[uid][b"RFC822.SIZE"]),
+                internal_date=dates[uid],
+                headers=heads.get(uid, {}).get(b"BODY[HEADER]", b""),
+                old=uid in old,
             )
-        return tuple(out)
+            for uid in uids
+            if uid in meta  # else expunged meanwhile
+        )
 
     # ------------------------------------------------------------ after the commit
 

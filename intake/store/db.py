@@ -187,41 +187,76 @@ class Store:
         now: datetime,
         header_digest: bytes = b"",
         state: str = "received",
+        headers_sha256: str | None = None,
     ) -> tuple[int, bool]:
         """Record a message and where it lives; (id, True) only the first time it is seen.
 
-        The same bytes in two folders (Gmail labels) are one message; a message
-        too large to fetch is identified by its headers instead.
+        A message already stored is recognised by the hash of its bytes, of its
+        header section, or by its Message-ID, so the same message in two
+        folders (Gmail labels) or after a UIDVALIDITY change is one message.
+        A message too large to fetch is identified by its headers instead.
         """
         sha = hashlib.sha256(raw if raw is not None else b"headers:" + header_digest).hexdigest()
         mid_hash = self.cipher.index(message_id) if message_id else None
         with self.transaction():
-            row = self._one("SELECT id FROM messages WHERE sha256 = ?", sha)
-            new = row is None
-            if new:
-                sealed = self.cipher.seal(raw, b"raw") if raw is not None else None
-                cur = self.db.execute(
-                    "INSERT INTO messages (sha256, message_id_hash, raw_sealed, size,"
-                    " internal_date, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        sha,
-                        mid_hash,
-                        sealed,
-                        size,
-                        iso(internal_date) if internal_date else None,
-                        iso(now),
-                        state,
-                    ),
+            existing = self._known_message(sha, headers_sha256, mid_hash)
+            if existing is None:
+                msg_id = self._insert_message(
+                    raw, sha, mid_hash, size, internal_date, now, state, headers_sha256
                 )
-                msg_id = int(cur.lastrowid or 0)
             else:
-                assert row is not None
-                msg_id = int(row["id"])
+                msg_id = existing
             self.db.execute(
                 "INSERT OR IGNORE INTO message_locations VALUES (?, ?, ?, ?)",
                 (folder, uidvalidity, uid, msg_id),
             )
-        return msg_id, new
+        return msg_id, existing is None
+
+    def _known_message(
+        self, sha: str, headers_sha256: str | None, mid_hash: str | None
+    ) -> int | None:
+        """The id of a stored message with these bytes, headers or Message-ID."""
+        lookups = (
+            ("sha256", sha),
+            ("headers_sha256", headers_sha256),
+            ("message_id_hash", mid_hash),
+        )
+        for column, value in lookups:
+            if value is None:
+                continue
+            row = self._one(f"SELECT id FROM messages WHERE {column} = ? ORDER BY id", value)
+            if row is not None:
+                return int(row["id"])
+        return None
+
+    def _insert_message(
+        self,
+        raw: bytes | None,
+        sha: str,
+        mid_hash: str | None,
+        size: int,
+        internal_date: datetime | None,
+        now: datetime,
+        state: str,
+        headers_sha256: str | None,
+    ) -> int:
+        sealed = self.cipher.seal(raw, b"raw") if raw is not None else None
+        cur = self.db.execute(
+            "INSERT INTO messages (sha256, message_id_hash, raw_sealed, size,"
+            " internal_date, received_at, state, headers_sha256)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sha,
+                mid_hash,
+                sealed,
+                size,
+                iso(internal_date) if internal_date else None,
+                iso(now),
+                state,
+                headers_sha256,
+            ),
+        )
+        return int(cur.lastrowid or 0)
 
     def seen_message_id(self, message_id: str) -> bool:
         """True when a message with this Message-ID is already stored."""

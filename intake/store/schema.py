@@ -125,4 +125,10 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: recognise a message by its header section too (header-only fetches,
+    # a re-scan after a UIDVALIDITY change)
+    """
+    ALTER TABLE messages ADD COLUMN headers_sha256 TEXT;
+    CREATE INDEX messages_headers ON messages(headers_sha256);
+    """,
 ]

@@ -21,7 +21,8 @@ from intake.clock import Clock
 from intake.config import Config
 from intake.deciding.policy import Decision, History, decide
 from intake.errors import ConfigError, MessageError, TransientError
-from intake.mailbox.fetched import Batch, Inbox
+from intake.mailbox.fetched import Batch, Fetched, Inbox
+from intake.mailbox.identity import header_section, headers_digest, message_id_of
 from intake.models import ParsedEmail
 from intake.replying.compose import (
     build_alert,
@@ -66,30 +67,34 @@ class CycleReport:
 # ------------------------------------------------------------------ fetch
 
 
+def store_fetched(store: Store, item: Fetched, now: datetime) -> bool:
+    """Record one fetched message where it was found; True when it is new to the store."""
+    head = item.raw if item.raw is not None else item.headers
+    state = "old" if item.old else "received" if item.raw is not None else "too_large"
+    raw = None if item.old else item.raw
+    ident = head or f"{item.folder}:{item.uidvalidity}:{item.uid}".encode()
+    _, is_new = store.add_message(
+        raw,
+        size=item.size,
+        folder=item.folder,
+        uidvalidity=item.uidvalidity,
+        uid=item.uid,
+        message_id=item.message_id or (message_id_of(head) if head else None),
+        internal_date=item.internal_date,
+        now=now,
+        header_digest=header_section(ident) if head else ident,
+        state=state,
+        headers_sha256=headers_digest(head) if head else None,
+    )
+    return is_new
+
+
 def store_batch(store: Store, batch: Batch, now: datetime) -> int:
     """Store every message of a batch and advance the checkpoint, in one transaction."""
     new = 0
     with store.transaction():
         for item in batch.messages:
-            if item.old:
-                ident = f"{item.folder}:{item.uidvalidity}:{item.uid}".encode()
-                raw, state = None, "old"
-            else:
-                ident, raw = item.headers, item.raw
-                state = "received" if raw is not None else "too_large"
-            _, is_new = store.add_message(
-                raw,
-                size=item.size,
-                folder=item.folder,
-                uidvalidity=item.uidvalidity,
-                uid=item.uid,
-                message_id=item.message_id,
-                internal_date=item.internal_date,
-                now=now,
-                header_digest=ident,
-                state=state,
-            )
-            new += is_new
+            new += store_fetched(store, item, now)
         if batch.last_uid:
             store.set_checkpoint(batch.folder, batch.uidvalidity, batch.last_uid, now)
     return new
