@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import smtplib
 import ssl
 from pathlib import Path
@@ -17,6 +18,13 @@ from intake.errors import ConfigError, MessageError, TransientError
 from intake.mailbox.imap import tls_context
 from intake.mailbox.maildir import open_maildir
 from intake.secrets import oauth2_token, password
+
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+def crlf(raw: bytes) -> bytes:
+    """SMTP lines end in CRLF; servers refuse bare LF (smtplib does not convert bytes)."""
+    return _BARE_LF.sub(b"\r\n", raw)
 
 
 class Sender(Protocol):
@@ -82,7 +90,7 @@ class SmtpSender:
         if self._conn is None:
             self._conn = self._connect()
         try:
-            refused = self._conn.sendmail(sender, recipients, raw)
+            refused = self._conn.sendmail(sender, recipients, crlf(raw))
         except smtplib.SMTPRecipientsRefused as exc:
             raise MessageError("smtp: every recipient was refused") from exc
         except smtplib.SMTPResponseException as exc:
