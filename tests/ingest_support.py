@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +39,9 @@ def toml_value(value: Any) -> str:
     return f'"{value}"'
 
 
-def write_config(root: Path, box: Mailbox, sink: SmtpSink | None = None, **mailbox: Any) -> Path:
+def write_config(
+    root: Path, box: Mailbox, sink: SmtpSink | None = None, *, extra: str = "", **mailbox: Any
+) -> Path:
     """A config.toml reading the test user's INBOX over plain IMAP on loopback."""
     settings: dict[str, Any] = {
         "kind": "imap",
@@ -53,7 +59,7 @@ def write_config(root: Path, box: Mailbox, sink: SmtpSink | None = None, **mailb
         lines += ["[smtp]", 'kind = "smtp"', f'host = "{sink.host}"', f"port = {sink.port}"]
         lines += ['security = "none"', "timeout_seconds = 10"]
     path = root / "config.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n" + extra)
     return path
 
 
@@ -69,3 +75,35 @@ def days_ago(days: float) -> datetime:
     from datetime import timedelta
 
     return datetime.now(UTC) - timedelta(days=days)
+
+
+def worker_env(box: Mailbox) -> dict[str, str]:
+    """The environment of an `intake` subprocess: the project on the path, the password set."""
+    root = str(Path(__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": root, PASSWORD_ENV: box.password}
+
+
+def intake(config: Path, box: Mailbox, *args: str) -> subprocess.Popen[bytes]:
+    """Start the real command line on a config, as the service would run it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "intake", "--config", str(config), *args],
+        env=worker_env(box),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def replies(sink: SmtpSink) -> list[str]:
+    """In-Reply-To of every reply the sink received (the digest and alerts have none)."""
+    found = (m.message()["In-Reply-To"] for m in sink.messages)
+    return [str(value) for value in found if value]
+
+
+def wait_for_replies(sink: SmtpSink, n: int, timeout: float) -> list[str]:
+    """Wait until the sink holds n replies; return them, or raise TimeoutError."""
+    deadline = time.monotonic() + timeout
+    while len(found := replies(sink)) < n:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(found)} of {n} replies in {timeout} s")
+        time.sleep(0.005)
+    return found

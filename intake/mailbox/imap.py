@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -77,6 +78,7 @@ class ImapInbox:
         self.now = now
         self.client = connect(cfg)
         self.folder = cfg.folder
+        self._selected = False  # by wait_for_change, read-only
 
     # ------------------------------------------------------------ reading
 
@@ -102,6 +104,7 @@ class ImapInbox:
         if same_epoch and uidnext - 1 <= last_uid and since is None:
             return
         self.client.select_folder(self.folder, readonly=self.cfg.after_processing == "none")
+        self._selected = False
         uids = sorted(u for u in self.client.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid)
         window = self._window(last, since)
         for start in range(0, len(uids), self.cfg.batch_size):
@@ -163,6 +166,7 @@ class ImapInbox:
             if not uids:
                 return
             self.client.select_folder(self.folder)
+            self._selected = False
             if action == "flag":
                 self.client.add_flags(uids, [self.cfg.processed_flag.encode()], silent=True)
             else:
@@ -183,6 +187,38 @@ class ImapInbox:
             self.client.uid_expunge(uids)
         else:
             self.client.expunge()
+
+    # ------------------------------------------------------------ waiting
+
+    def wait_for_change(self, timeout: float, last_uid: int) -> bool:
+        """Block until new mail may be there (IDLE), or timeout passes; True when it may.
+
+        Costs one STATUS when mail came meanwhile. Without IDLE (or with
+        use_idle off) it sleeps, and the caller polls.
+        """
+        try:
+            if self._status()[1] - 1 > last_uid:
+                return True
+            if not (self.cfg.use_idle and self.client.has_capability("IDLE")):
+                time.sleep(timeout)
+                return False
+            return self._idle(timeout)
+        except _NETWORK_ERRORS as exc:
+            raise TransientError(f"mailbox: {type(exc).__name__}: {exc}") from None
+
+    def _idle(self, timeout: float) -> bool:
+        if not self._selected:
+            self.client.select_folder(self.folder, readonly=True)
+            self._selected = True
+        self.client.idle()
+        try:
+            responses = self.client.idle_check(timeout=timeout)
+        finally:
+            _, after = self.client.idle_done()
+        untagged = [r for r in [*responses, *after] if isinstance(r, tuple) and len(r) > 1]
+        if any(r[1] == b"BYE" for r in untagged):
+            raise TransientError("mailbox: the server is closing the connection")
+        return any(r[1] == b"EXISTS" for r in untagged)
 
     def close(self) -> None:
         try:

@@ -63,8 +63,16 @@ def poll_once(svc: Services, backoff: Backoff) -> float | None:
 
 
 def run_forever(svc: Services) -> None:
-    """Poll every poll_minutes and queue the digest at digest_at, until stopped."""
+    """Poll every poll_minutes and queue the digest at digest_at, until stopped.
+
+    An IMAP inbox with use_idle waits for new mail in IDLE instead (watch.py).
+    """
     cfg = svc.cfg
+    if cfg.mailbox.kind == "imap" and cfg.mailbox.use_idle:
+        from intake.worker.watch import run_until_signalled
+
+        run_until_signalled(svc)
+        return
     scheduler = BlockingScheduler(timezone=cfg.schedule.zone)
     backoff = Backoff()
 
