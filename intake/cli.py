@@ -20,6 +20,7 @@ Handler = Callable[[argparse.Namespace], int]
 # Each module adds its subcommands with register(sub).
 COMMAND_MODULES = [
     "intake.commands.core",
+    "intake.commands.ingest",
 ]
 
 
