@@ -93,6 +93,9 @@ class SmtpSender:
             refused = self._conn.sendmail(sender, recipients, crlf(raw))
         except smtplib.SMTPRecipientsRefused as exc:
             raise MessageError("smtp: every recipient was refused") from exc
+        except UnicodeEncodeError:  # an address smtplib cannot put on the wire
+            self.close()
+            raise MessageError("smtp: an address is not plain ASCII") from None
         except smtplib.SMTPResponseException as exc:
             self.close()
             if 500 <= exc.smtp_code < 600:
