@@ -35,6 +35,7 @@ from intake.replying.compose import (
 from intake.replying.senders import Sender
 from intake.store.db import Store
 from intake.understanding import parse_email
+from intake.worker.progress import Progress
 
 log = logging.getLogger("intake.worker")
 
@@ -104,11 +105,12 @@ def fetch_new(svc: Services, inbox: Inbox, since: date | None) -> int:
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
     cp = svc.store.checkpoint(folder)
     last = (cp.uidvalidity, cp.last_uid) if cp else None
-    total = 0
+    total, progress = 0, Progress("fetched")
     for batch in inbox.batches(last, svc.store, since):
         started = time.monotonic()
         added = store_batch(svc.store, batch, svc.clock.now())
         total += added
+        progress.advance(len(batch.messages))
         log.info(
             "batch stored: %d messages, %d new, up to uid %d, %.0f ms",
             len(batch.messages),
@@ -116,6 +118,7 @@ def fetch_new(svc: Services, inbox: Inbox, since: date | None) -> int:
             batch.last_uid,
             (time.monotonic() - started) * 1000,
         )
+    progress.close()
     return total
 
 
@@ -337,13 +340,16 @@ def finish_on_server(svc: Services, inbox: Inbox, folder: str) -> None:
 
 
 def process_pending(svc: Services, report: CycleReport) -> None:
+    progress = Progress("processed")
     for msg_id in svc.store.messages_to_process(MAX_ATTEMPTS):
+        progress.advance()
         started = time.monotonic()
         outcome = process_message(svc, msg_id)
         report.processed += 1
         report.quarantined += "quarantined" in outcome
         report.outcomes.append(outcome)
         log.info("%s %.0f ms", outcome, (time.monotonic() - started) * 1000)
+    progress.close()
 
 
 def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
