@@ -171,3 +171,19 @@ def test_unreadable_message_is_quarantined_and_the_batch_goes_on(
     [bad] = services.store.quarantined()
     assert bad.error and "not an email" in bad.error
     assert 2 == len(smtp_sink.messages)
+
+
+def test_checkpoint_moves_past_expunged_mail(services: Services, mailbox: Mailbox) -> None:
+    """Mail expunged before it was read moves the checkpoint on, so the next poll is one STATUS."""
+    mailbox.append(referral(1))
+    run_cycle(services)
+    uid = mailbox.append(referral(2))
+    imap = mailbox.client()
+    try:
+        imap.select_folder("INBOX")
+        imap.delete_messages([uid])
+        imap.expunge()
+    finally:
+        imap.logout()
+    run_cycle(services)
+    assert uid == services.store.checkpoint("INBOX").last_uid

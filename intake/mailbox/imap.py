@@ -106,6 +106,12 @@ class ImapInbox:
         self.client.select_folder(self.folder, readonly=self.cfg.after_processing == "none")
         self._selected = False
         uids = sorted(u for u in self.client.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid)
+        if not uids and uidnext - 1 > last_uid:
+            # All mail above the checkpoint was expunged: move past it, so polls stay one STATUS.
+            yield Batch(
+                folder=self.folder, uidvalidity=uidvalidity, last_uid=uidnext - 1, messages=()
+            )
+            return
         window = self._window(last, since)
         for start in range(0, len(uids), self.cfg.batch_size):
             chunk = uids[start : start + self.cfg.batch_size]
