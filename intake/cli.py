@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from intake.commands.common import EXIT_CONFIG, EXIT_FAILED
 from intake.errors import ConfigError, IntakeError, TransientError
+from intake.files import private_umask
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -21,6 +22,8 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES = [
     "intake.commands.core",
     "intake.commands.ingest",
+    "intake.commands.therapist",
+    "intake.commands.privacy",
 ]
 
 
@@ -55,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _logging(args.verbose)
     handler: Handler = args.handler
     try:
-        return handler(args)
+        with private_umask():  # files and folders the service creates are its user's alone
+            return handler(args)
     except ConfigError as exc:
         print(f"intake: {exc}", file=sys.stderr)
         return EXIT_CONFIG

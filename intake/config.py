@@ -208,6 +208,8 @@ class Retention(Section):
     raw_message_days: int = Field(30, ge=1)
     non_referral_days: int = Field(90, ge=1)
     closed_referral_years: int = Field(8, ge=1)
+    # a child's closed record is kept at least until this birthday; 0 = no exception
+    children_until_age: int = Field(25, ge=0, le=120)
 
 
 class Config(Section):

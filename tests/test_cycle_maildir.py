@@ -5,6 +5,7 @@ from __future__ import annotations
 import mailbox
 import sqlite3
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,10 @@ def test_cycle_replies_to_people_and_not_to_robots(svc: Services) -> None:
     """Of the four samples, the two written by people get replies; robots get none."""
     report = run_cycle(svc)
     assert (4, 4, 2) == (report.fetched, report.processed, report.replies_sent)
-    recipients = sorted(m.split(b"\nTo: ")[1].split(b"\n")[0] for m in outbox(svc))
-    assert [b"h.whitfield@riverside-surgery.example", b"priya.sandhu@mail.example"] == recipients
+    recipients = sorted(
+        str(message_from_bytes(m, policy=policy.default)["To"]) for m in outbox(svc)
+    )
+    assert ["h.whitfield@riverside-surgery.example", "priya.sandhu@mail.example"] == recipients
 
 
 def test_second_cycle_sends_nothing(svc: Services) -> None:

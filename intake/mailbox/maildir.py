@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from intake.files import private_dir
 from intake.mailbox.fetched import Batch, Fetched, Known
 
 FOLDER = "maildir"
@@ -16,7 +17,7 @@ FOLDER = "maildir"
 def open_maildir(path: Path) -> mailbox.Maildir:
     """Open a Maildir, creating it (private to this user) when missing."""
     for sub in ("tmp", "new", "cur"):
-        (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path / sub)
     return mailbox.Maildir(str(path), create=False)
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from intake.config import Smtp
 from intake.errors import ConfigError, MessageError, TransientError
+from intake.files import private_umask
 from intake.mailbox.imap import tls_context
 from intake.mailbox.maildir import open_maildir
 from intake.secrets import oauth2_token, password
@@ -23,7 +24,7 @@ _BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
 def crlf(raw: bytes) -> bytes:
-    """SMTP lines end in CRLF; servers refuse bare LF (smtplib does not convert bytes)."""
+    """SMTP and IMAP need CRLF line ends; smtplib does not convert bytes itself."""
     return _BARE_LF.sub(b"\r\n", raw)
 
 
@@ -40,7 +41,8 @@ class MaildirSender:
         self.box = open_maildir(path)
 
     def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
-        self.box.add(raw)
+        with private_umask():
+            self.box.add(raw)
 
     def close(self) -> None:
         self.box.close()
@@ -87,6 +89,7 @@ class SmtpSender:
         conn.login(self.cfg.username, password(self.cfg, "smtp").get_secret_value())
 
     def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
+        raw = crlf(raw)
         if self._conn is None:
             self._conn = self._connect()
         try:

@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from intake.errors import SecretError
+from intake.files import private_dir
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -44,7 +45,7 @@ def decode_key(text: str, origin: str) -> bytes:
 
 def write_key_file(path: Path, key: bytes) -> None:
     """Create a key file readable only by its owner; never overwrite one."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(encode_key(key) + "\n")

@@ -18,8 +18,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from intake.files import private_dir
 from intake.models import ParsedEmail
 from intake.store.crypto import Cipher
+from intake.store.identity import (
+    Identity,
+    digest_index,
+    seal_identities,
+    seal_identity,
+    sender_of,
+)
+from intake.store.redact import redact
 from intake.store.schema import MIGRATIONS
 
 
@@ -88,7 +97,7 @@ class FollowUpRow(Row):
 
 
 def _private_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
@@ -109,6 +118,7 @@ class Store:
         self.db.execute("PRAGMA secure_delete=ON")
         self._depth = 0
         self.migrate()
+        seal_identities(self.db, cipher)
 
     def close(self) -> None:
         self.db.close()
@@ -196,14 +206,18 @@ class Store:
         folders (Gmail labels) or after a UIDVALIDITY change is one message.
         A message too large to fetch is identified by its headers instead.
         """
-        sha = hashlib.sha256(raw if raw is not None else b"headers:" + header_digest).hexdigest()
+        digest = hashlib.sha256(raw if raw is not None else b"headers:" + header_digest).hexdigest()
+        sha = digest_index(self.cipher, digest)
         mid_hash = self.cipher.index(message_id) if message_id else None
+        if headers_sha256 is not None:  # keyed like the digest of the bytes
+            headers_sha256 = digest_index(self.cipher, headers_sha256)
         with self.transaction():
             existing = self._known_message(sha, headers_sha256, mid_hash)
             if existing is None:
                 msg_id = self._insert_message(
                     raw, sha, mid_hash, size, internal_date, now, state, headers_sha256
                 )
+                self._seal_identity(msg_id, Identity(digest, message_id, sender_of(raw)))
             else:
                 msg_id = existing
             self.db.execute(
@@ -258,6 +272,17 @@ class Store:
         )
         return int(cur.lastrowid or 0)
 
+    def _seal_identity(self, msg_id: int, ident: Identity) -> None:
+        """Keep the sources of a message's keyed hashes sealed; index its sender."""
+        self.db.execute(
+            "UPDATE messages SET ident_sealed = ?, sender_hash = ? WHERE id = ?",
+            (
+                seal_identity(self.cipher, ident),
+                self.cipher.index(ident.sender) if ident.sender else None,
+                msg_id,
+            ),
+        )
+
     def seen_message_id(self, message_id: str) -> bool:
         """True when a message with this Message-ID is already stored."""
         mid_hash = self.cipher.index(message_id)
@@ -297,7 +322,7 @@ class Store:
             "UPDATE messages SET state = ?, kind = COALESCE(?, kind),"
             " referral_id = COALESCE(?, referral_id), error = ?, processed_at = ?,"
             " attempts = attempts + 1 WHERE id = ?",
-            (state, kind, referral_id, error, iso(now), msg_id),
+            (state, kind, referral_id, redact(error) if error else None, iso(now), msg_id),
         )
 
     def locations_to_finish(self, folder: str) -> list[tuple[int, int, str]]:
@@ -435,8 +460,15 @@ class Store:
             if (status is not None and status != old["status"]) or note:
                 self.db.execute(
                     "INSERT INTO status_history (referral_id, at, actor, old_status, new_status,"
-                    " note) VALUES (?, ?, ?, ?, ?, ?)",
-                    (ref_id, iso(now), actor, old["status"], status or old["status"], note),
+                    " note_sealed) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        ref_id,
+                        iso(now),
+                        actor,
+                        old["status"],
+                        status or old["status"],
+                        self.cipher.seal_text(note, b"note") if note else None,
+                    ),
                 )
             self.db.execute(
                 "UPDATE referrals SET status = COALESCE(?, status), updated_at = ? WHERE id = ?",
@@ -445,11 +477,19 @@ class Store:
 
     def history(self, ref_id: int) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT at, actor, old_status, new_status, note FROM status_history"
+            "SELECT at, actor, old_status, new_status, note_sealed FROM status_history"
             " WHERE referral_id = ? ORDER BY id",
             (ref_id,),
         )
-        return [dict(r) for r in rows]
+        return [
+            {
+                **{k: r[k] for k in ("at", "actor", "old_status", "new_status")},
+                "note": self.cipher.open_text(r["note_sealed"], b"note")
+                if r["note_sealed"]
+                else None,
+            }
+            for r in rows
+        ]
 
     # ------------------------------------------------------------ outbox
 
@@ -522,7 +562,7 @@ class Store:
             " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
             (
                 state,
-                error,
+                redact(error) if error else None,
                 state,
                 iso(retry_at) if retry_at else None,
                 state,
@@ -639,7 +679,8 @@ class Store:
 
     def event(self, kind: str, now: datetime, detail: str = "") -> None:
         self.db.execute(
-            "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)", (iso(now), kind, detail)
+            "INSERT INTO events (at, kind, detail) VALUES (?, ?, ?)",
+            (iso(now), kind, redact(detail)),
         )
 
     def last_event(self, kind: str) -> sqlite3.Row | None:

@@ -125,7 +125,34 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
-    # 2: recognise a message by its header section too (header-only fetches,
+    # 2: the therapist's side: conflicting values kept for her (sealed: they are
+    # personal data), and lookups for threads and replies to the digest
+    """
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY,
+        referral_id INTEGER NOT NULL REFERENCES referrals(id),
+        message_id INTEGER REFERENCES messages(id),
+        field TEXT NOT NULL,
+        values_sealed BLOB NOT NULL,
+        at TEXT NOT NULL,
+        resolved_at TEXT
+    );
+    CREATE INDEX conflicts_referral ON conflicts(referral_id);
+    CREATE INDEX messages_referral ON messages(referral_id);
+    CREATE INDEX digests_message_id ON digests(rfc_message_id);
+    """,
+    # 3: confidential by construction. The sealed identity of a message (the
+    # digest of its bytes, its Message-ID and sender) lets a key rotation
+    # recompute every keyed hash even after the raw message is purged; the
+    # sender's keyed hash finds a person's mail for export and erasure; notes
+    # in the status history are sealed like every other free text.
+    """
+    ALTER TABLE messages ADD COLUMN ident_sealed BLOB;
+    ALTER TABLE messages ADD COLUMN sender_hash TEXT;
+    CREATE INDEX messages_sender ON messages(sender_hash);
+    ALTER TABLE status_history ADD COLUMN note_sealed BLOB;
+    """,
+    # 4: recognise a message by its header section too (header-only fetches,
     # a re-scan after a UIDVALIDITY change)
     """
     ALTER TABLE messages ADD COLUMN headers_sha256 TEXT;

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email import message_from_bytes, policy
+from email.policy import SMTP
 
 from jinja2 import Environment
 
@@ -34,6 +35,7 @@ from intake.replying.compose import (
 )
 from intake.replying.senders import Sender
 from intake.store.db import Store
+from intake.store.redact import message_reason, redact, where
 from intake.understanding import parse_email
 from intake.worker.progress import Progress
 
@@ -162,7 +164,7 @@ def queue_reply(
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+        raw=mail.as_bytes(policy=SMTP),
         template=decision.reply,
         recipient=parsed.envelope.reply_address or "",
         thread=parsed.envelope.message_id,
@@ -195,7 +197,7 @@ def queue_alert(svc: Services, reference: str, headline: str, detail: str, key: 
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+        raw=mail.as_bytes(policy=SMTP),
         template="alert",
         recipient=cfg.digest.to,
         thread=None,
@@ -219,7 +221,12 @@ def record_decision(svc: Services, msg_id: int, parsed: ParsedEmail, decision: D
         )
         for plan in decision.followups:
             store.add_followup(
-                action=plan.action, due=plan.due, now=now, referral_id=ref_id, urgent=plan.urgent
+                action=plan.action,
+                due=plan.due,
+                now=now,
+                referral_id=ref_id,
+                msg_id=msg_id,
+                urgent=plan.urgent,
             )
         if decision.reply:
             queue_reply(svc, parsed, decision, reference, (msg_id, ref_id))
@@ -249,6 +256,20 @@ def record_decision(svc: Services, msg_id: int, parsed: ParsedEmail, decision: D
     return f"msg {msg_id} ref {reference} kind={kind} outcome={decision.reply or 'no reply'}"
 
 
+def route_special(svc: Services, msg_id: int, raw: bytes) -> str | None:
+    """A reply to the digest is the therapist's, never a referral (see digest_replies)."""
+    from intake.worker.digest_replies import handle_digest_reply
+
+    return handle_digest_reply(svc, msg_id, raw)
+
+
+def route_update(svc: Services, msg_id: int, raw: bytes, parsed: ParsedEmail) -> str | None:
+    """A message in a referral's thread, or a bounce of our reply (see updates)."""
+    from intake.worker.updates import route_update as route
+
+    return route(svc, msg_id, raw, parsed)
+
+
 def process_message(svc: Services, msg_id: int) -> str:
     """Understand and decide one stored message; quarantine it on any failure."""
     store, cfg = svc.store, svc.cfg
@@ -257,7 +278,13 @@ def process_message(svc: Services, msg_id: int) -> str:
         store.finish_message(msg_id, state="ignored", now=svc.clock.now())
         return f"msg {msg_id} outcome=no body"
     try:
+        outcome = route_special(svc, msg_id, raw)
+        if outcome:
+            return outcome
         parsed = parse_email(raw, required=cfg.extraction.required)
+        outcome = route_update(svc, msg_id, raw, parsed)
+        if outcome:
+            return outcome
         now = svc.clock.now()
         local_today = now.astimezone(cfg.schedule.zone).date()
         decision = decide(
@@ -269,12 +296,13 @@ def process_message(svc: Services, msg_id: int) -> str:
         )
         return record_decision(svc, msg_id, parsed, decision)
     except MessageError as exc:
-        reason = str(exc)
-    except Exception as exc:  # a bug: log the traceback once, keep the message
-        log.exception("msg %d: internal error while processing", msg_id)
-        reason = f"internal error: {type(exc).__name__}"
+        reason = message_reason(exc)
+    except Exception as exc:  # a bug: log where, never the message's text
+        log.error("msg %d: internal error while processing (%s)", msg_id, type(exc).__name__)
+        log.debug("msg %d: at %s", msg_id, where(exc))
+        reason = message_reason(exc)
     store.finish_message(msg_id, state="quarantined", now=svc.clock.now(), error=reason[:300])
-    return f"msg {msg_id} outcome=quarantined ({reason[:120]})"
+    return f"msg {msg_id} outcome=quarantined ({reason})"
 
 
 # ------------------------------------------------------------------ deliver
@@ -317,11 +345,11 @@ def deliver_outbox(svc: Services, sender: Sender) -> int:
             store.set_outbox_state(
                 row.id, "pending", now, error=str(exc), retry_at=now + retry_delay(row.attempts + 1)
             )
-            log.warning("outbox %d: %s; will retry", row.id, exc)
+            log.warning("outbox %d: %s; will retry", row.id, redact(str(exc)))
             break
         except MessageError as exc:
             store.set_outbox_state(row.id, "failed", svc.clock.now(), error=str(exc))
-            log.warning("outbox %d: %s", row.id, exc)
+            log.warning("outbox %d: %s", row.id, redact(str(exc)))
             continue
         store.set_outbox_state(row.id, "sent", svc.clock.now())
         sent += 1
@@ -352,6 +380,13 @@ def process_pending(svc: Services, report: CycleReport) -> None:
     progress.close()
 
 
+def apply_rules(svc: Services) -> list[str]:
+    """Reminders to referrers and chases for the therapist (see rules)."""
+    from intake.worker.rules import apply_followup_rules
+
+    return apply_followup_rules(svc)
+
+
 def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     """Fetch, process and reply once. Raises TransientError when a server is unreachable."""
     report = CycleReport()
@@ -361,6 +396,7 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     try:
         report.fetched = fetch_new(svc, inbox, since)
         process_pending(svc, report)
+        report.outcomes.extend(apply_rules(svc))
         sender = svc.open_sender()
         try:
             report.replies_sent = deliver_outbox(svc, sender)

@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 from intake.config import Config
+from intake.files import private_umask
 from intake.mailbox.maildir import open_maildir
 from intake.worker.cycle import run_cycle
 from intake.worker.digest_job import print_digest
@@ -23,7 +24,8 @@ def _seed_inbox(cfg: Config) -> int:
     for sample in sorted(SAMPLES.glob("*.eml")):
         raw = sample.read_bytes()
         if raw not in present:
-            box.add(raw)
+            with private_umask():
+                box.add(raw)
             added += 1
     box.close()
     return added

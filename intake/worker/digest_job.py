@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
+from email.policy import SMTP
 
 from intake.digest.build import (
     DigestData,
@@ -16,7 +17,9 @@ from intake.digest.build import (
 )
 from intake.replying.compose import build_alert, domain_of, message_id
 from intake.store.db import Store
+from intake.store.therapist import conflicts
 from intake.worker.cycle import Services
+from intake.worker.digest_replies import REFUSED_EVENT
 
 ROBOT_KINDS = ("auto_reply", "bounce", "bulk")
 
@@ -62,6 +65,8 @@ def gather(svc: Services, day: date) -> DigestData:
         for r in refs
         if r.kind == "enquiry" and datetime.fromisoformat(r.created_at) >= since
     ]
+    look += conflict_lines(store, since)
+    look += refused_reply_lines(store, since)
     for o in store.outbox_in_state("uncertain", "failed"):
         ref = by_id[o.referral_id].reference if o.referral_id in by_id else "-"
         look.append(f"{ref}: a {o.template} reply may not have been sent ({o.state})")
@@ -94,6 +99,24 @@ def gather(svc: Services, day: date) -> DigestData:
     )
 
 
+def conflict_lines(store: Store, since: datetime) -> list[str]:
+    """New contradictions, with both values: the digest goes only to the therapist."""
+    return [
+        f"{c.reference}: {c.conflict.field.replace('_', ' ')} was {c.conflict.recorded!r},"
+        f" a new message says {c.conflict.received!r} (both kept)"
+        for c in conflicts(store, since=since)
+    ]
+
+
+def refused_reply_lines(store: Store, since: datetime) -> list[str]:
+    """Replies to the digest that were not acted on (wrong sender or token)."""
+    rows = store.db.execute(
+        "SELECT detail FROM events WHERE kind = ? AND at >= ? ORDER BY id",
+        (REFUSED_EVENT, since.isoformat(timespec="seconds")),
+    )
+    return [f"{r[0]}: a reply to the digest failed the check and was not acted on" for r in rows]
+
+
 def _local(svc: Services, stamp: str) -> str:
     return datetime.fromisoformat(stamp).astimezone(svc.cfg.schedule.zone).strftime("%d %b %H:%M")
 
@@ -119,7 +142,7 @@ def queue_digest(svc: Services, *, force: bool = False) -> bool:
     data = gather(svc, day)
     if data.quiet and cfg.digest.skip_quiet_days and not force:
         return False
-    token = secrets.token_hex(4)
+    token = secrets.token_hex(8)
     rfc_id = message_id(domain_of(cfg.practice.email), "digest", day.isoformat(), token)
     subject, text, html = render_digest(svc.env, data, token)
     mail = build_alert(
@@ -130,7 +153,7 @@ def queue_digest(svc: Services, *, force: bool = False) -> bool:
             return False
         store.queue_reply(
             rfc_message_id=rfc_id,
-            raw=mail.as_bytes(),
+            raw=mail.as_bytes(policy=SMTP),
             template="digest",
             recipient=cfg.digest.to,
             thread=None,

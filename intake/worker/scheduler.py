@@ -16,8 +16,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from intake.errors import TransientError
+from intake.store.redact import redact
 from intake.worker.cycle import Services, deliver_outbox, run_cycle
 from intake.worker.digest_job import queue_digest
+from intake.worker.purge_job import purge_if_due
 
 log = logging.getLogger("intake.worker")
 
@@ -46,10 +48,11 @@ def poll_once(svc: Services, backoff: Backoff) -> float | None:
                 deliver_outbox(svc, sender)
             finally:
                 sender.close()
+        purge_if_due(svc)
     except TransientError as exc:
         delay = backoff.next_delay()
         svc.store.event("error", svc.clock.now(), str(exc)[:200])
-        log.warning("poll failed: %s; next try in %.0f s", exc, delay)
+        log.warning("poll failed: %s; next try in %.0f s", redact(str(exc)), delay)
         return delay
     backoff.reset()
     log.info(

@@ -1,0 +1,92 @@
+"""Header decoding that never raises.
+
+Headers are read raw (compat32) and decoded here, because the modern policy
+raises on some real headers (e.g. `To: unlisted-recipients:;` in Python 3.11)
+and gives up on unknown charsets in RFC 2047 words.
+"""
+
+from __future__ import annotations
+
+import email.header
+import email.utils
+import re
+from datetime import UTC, datetime
+
+from intake.reading.charsets import decode_bytes
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+_SPACES = re.compile(r"[ \t\r\n]+")
+_ANGLE_IDS = re.compile(r"<[^<>\s]{1,500}>")
+
+
+def _unsurrogate(value: str) -> str:
+    """Turn 8-bit bytes smuggled in as surrogates back into text."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return decode_bytes(value.encode("ascii", "surrogateescape"))
+
+
+def decode_header_value(raw: object) -> str:
+    """Decode one header value: unfold, repair 8-bit bytes, expand RFC 2047 words."""
+    value = _unsurrogate(str(raw))
+    value = _FOLD.sub("", value)
+    if "=?" in value:
+        try:
+            chunks = email.header.decode_header(value)
+        except Exception:  # malformed encoded words: keep the raw text
+            chunks = [(value, None)]
+        parts: list[str] = []
+        for chunk, charset in chunks:
+            if isinstance(chunk, bytes):
+                parts.append(decode_bytes(chunk, charset))
+            else:
+                parts.append(chunk)
+        value = "".join(parts)
+    return _SPACES.sub(" ", value).strip()
+
+
+def parse_addresses(raw_values: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) pairs; tolerant of groups, odd quoting and 8-bit names."""
+    cleaned = [_FOLD.sub("", _unsurrogate(v)) for v in raw_values]
+    try:
+        pairs = email.utils.getaddresses(cleaned)
+    except Exception:  # getaddresses is strict in some patch releases
+        pairs = []
+        for value in cleaned:
+            try:
+                pairs.append(email.utils.parseaddr(value))
+            except Exception:
+                continue
+    out: list[tuple[str, str]] = []
+    for name, addr in pairs:
+        addr = addr.strip().strip("<>").strip()
+        if "@" not in addr:
+            addr = ""
+        if not name and not addr:
+            continue
+        out.append((decode_header_value(name), addr))
+    return out
+
+
+def parse_date(raw: str | None) -> datetime | None:
+    """The Date header as an aware datetime (UTC when no zone), or None."""
+    if not raw:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(_unsurrogate(raw).strip())
+    except Exception:  # bad dates are common; a missing date is not fatal
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def message_ids(raw: str | None) -> tuple[str, ...]:
+    """The <...> ids in a Message-ID, In-Reply-To or References header."""
+    if not raw:
+        return ()
+    return tuple(_ANGLE_IDS.findall(_unsurrogate(raw)))

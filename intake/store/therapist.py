@@ -1,0 +1,140 @@
+"""Store queries for the therapist's side: threads, conflicts, digests, follow-ups.
+
+Kept beside the Store class rather than in it, as plain functions over it;
+each is one query or one small transaction. Conflicting values are personal
+data and are sealed like every record.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from intake.deciding.merge import Conflict
+from intake.store.db import FollowUpRow, Store, iso
+
+
+class ConflictRow(BaseModel):
+    """A conflict as the digest and the CLI show it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    reference: str
+    conflict: Conflict
+    at: str
+
+
+class DigestRow(BaseModel):
+    """One digest we sent: its day, secret token and Message-ID."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: str
+    token: str
+    rfc_message_id: str | None
+
+
+class StoreLookups:
+    """The store as the ThreadLookups that thread matching asks."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def referral_for_reply(self, rfc_message_id: str) -> int | None:
+        return self.store.referral_for_reply(rfc_message_id)
+
+    def referral_id_for(self, reference: str) -> int | None:
+        return referral_id_for(self.store, reference)
+
+    def is_referrer(self, referral_id: int, address: str) -> bool:
+        return is_referrer(self.store, referral_id, address)
+
+
+def referral_id_for(store: Store, reference: str) -> int | None:
+    row = store.db.execute(
+        "SELECT id FROM referrals WHERE reference = ?", (reference.strip().upper(),)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def is_referrer(store: Store, referral_id: int, address: str) -> bool:
+    """True when `address` is the one the referral came from (compared by keyed hash)."""
+    row = store.db.execute(
+        "SELECT 1 FROM referrals WHERE id = ? AND referrer_hash = ?",
+        (referral_id, store.cipher.index(address.lower())),
+    ).fetchone()
+    return row is not None
+
+
+def set_kind(store: Store, referral_id: int, kind: str) -> None:
+    store.db.execute("UPDATE referrals SET kind = ? WHERE id = ?", (kind, referral_id))
+
+
+def add_conflicts(
+    store: Store,
+    referral_id: int,
+    msg_id: int | None,
+    conflicts: tuple[Conflict, ...],
+    now: datetime,
+) -> None:
+    for conflict in conflicts:
+        sealed = store.cipher.seal_text(
+            json.dumps([conflict.recorded, conflict.received]), b"conflict"
+        )
+        store.db.execute(
+            "INSERT INTO conflicts (referral_id, message_id, field, values_sealed, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (referral_id, msg_id, conflict.field, sealed, iso(now)),
+        )
+
+
+def conflicts(
+    store: Store, *, since: datetime | None = None, referral_id: int | None = None
+) -> list[ConflictRow]:
+    """Unresolved conflicts, oldest first, optionally since a moment or for one referral."""
+    sql = (
+        "SELECT c.*, r.reference FROM conflicts c JOIN referrals r ON r.id = c.referral_id"
+        " WHERE c.resolved_at IS NULL"
+    )
+    args: list[object] = []
+    if since is not None:
+        sql += " AND c.at >= ?"
+        args.append(iso(since))
+    if referral_id is not None:
+        sql += " AND c.referral_id = ?"
+        args.append(referral_id)
+    rows = store.db.execute(sql + " ORDER BY c.id", args)
+    result = []
+    for row in rows:
+        recorded, received = json.loads(store.cipher.open_text(row["values_sealed"], b"conflict"))
+        conflict = Conflict(field=row["field"], recorded=recorded, received=received)
+        result.append(
+            ConflictRow(id=row["id"], reference=row["reference"], conflict=conflict, at=row["at"])
+        )
+    return result
+
+
+def digest_by_message_id(store: Store, rfc_message_id: str) -> DigestRow | None:
+    row = store.db.execute(
+        "SELECT day, token, rfc_message_id FROM digests WHERE rfc_message_id = ?",
+        (rfc_message_id.strip(),),
+    ).fetchone()
+    return DigestRow(**dict(row)) if row else None
+
+
+def last_message_at(store: Store, referral_id: int) -> str | None:
+    """When the newest message of the referral's thread arrived (ISO), or None."""
+    row = store.db.execute(
+        "SELECT MAX(received_at) FROM messages WHERE referral_id = ?", (referral_id,)
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def followup(store: Store, fu_id: int) -> FollowUpRow | None:
+    for row in store.followups(states=("open", "snoozed", "done")):
+        if row.id == fu_id:
+            return row
+    return None

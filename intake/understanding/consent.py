@@ -1,0 +1,85 @@
+"""Whether the email says the client (or whoever decides for them) agrees to the referral.
+
+True for "has consented", "is happy for me to refer", "agrees", a form ticked
+"Yes"; False for "not yet", "hasn't agreed", "declined", "not asked", a form
+ticked "No"; None when the email does not say. Negations are checked first
+so "has not yet consented" is never read as consent.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NO = re.compile(
+    r"(?i)\b(?:(?:has|have)\s*n[o']t\s+(?:yet\s+)?(?:been\s+)?(?:consented|agreed|given\s+(?:\w+\s+)?"
+    r"consent|signed|asked|approached|discussed)|(?:did|does|do)\s*n[o']t\s+(?:want|agree|consent)"
+    r"|not\s+(?:yet\s+)?(?:consented|agreed|asked|signed|discussed|given\s+consent|had\s+a\s+chance)"
+    r"|declined|refused|(?:is|was|are)\s*n[o']t\s+(?:yet\s+)?(?:keen|sure|happy|willing|on\s+board)"
+    r"|consent\s+(?:is\s+)?(?:still\s+)?(?:pending|outstanding|to\s+follow|not\s+(?:yet\s+)?"
+    r"(?:given|obtained|sought|confirmed))|(?:yet|still)\s+to\s+(?:consent|agree|be\s+asked|sign|"
+    r"discuss)|without\s+(?:\w+\s+)?(?:consent|knowledge)|no\s+consent|not\s+yet\s+been\s+"
+    r"(?:asked|discussed)|before\s+(?:I|we)\s+(?:ask|speak\s+to|discuss))"
+)
+_YES = re.compile(
+    r"(?i)\b(?:(?:has|have|had)\s+(?:now\s+)?(?:given\s+(?:\w+\s+){0,2}consent|consented|agreed|"
+    r"signed(?:\s+the)?\s+consent)|(?:is|are|was|were)\s+(?:very\s+|really\s+|more\s+than\s+)?"
+    r"(?:happy|keen|willing|agreeable|in\s+agreement|on\s+board|aware\s+(?:of\s+)?and\s+agree\w*)"
+    r"(?:\s+(?:for|with|to|about))?|consents?\s+to|agrees?\s+(?:to|with)|gave\s+(?:\w+\s+)?consent"
+    r"|consent\s+(?:has\s+been\s+|was\s+)?(?:given|obtained|confirmed|received|signed|in\s+place)"
+    r"|\bconsented\b|\bin\s+agreement\b|\bgive\s+(?:my|our|his|her|their)\s+consent\b"
+    r"|\bwould\s+(?:really\s+)?love\s+(?:to|this)\b|\basked\s+(?:for\s+this|me\s+to\s+(?:refer|write|"
+    r"get\s+in\s+touch|contact|email|find)|us\s+to\s+(?:refer|write|contact))|\bwho\s+(?:both\s+)?"
+    r"agrees?\b|\b(?:has|have)\s+(?:\w+\s+){0,2}agreed\b|\b(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|"
+    r"\s+is|\s+are)\s+(?:\w+\s+)?(?:happy|keen)\s+(?:for|to|with)\b|\bare\s+(?:both|all)\s+(?:\w+\s+)?"
+    r"(?:happy|keen)\b|\bagreed\s+(?:that|themselves|himself|herself)\b|\bwants?\s+to\s+(?:try|"
+    r"do|have)\s+(?:music|this|it)\b|\bwould\s+like\s+to\s+(?:try|do)\s+music\b"
+    r"|with\s+(?:\w+\s+){0,2}consent|(?:would|'d)\s+(?:really\s+)?(?:like|love)\s+to\s+(?:try|have|"
+    r"give\s+it\s+a\s+go)|best[\s-]interests?\s+(?:decision|meeting)\b[^.]{0,80}\b(?:agreed|"
+    r"supported|concluded)|(?:he|she|they)\s+(?:is|are)\s+(?:keen|happy|eager)|said\s+yes|"
+    r"consent\s*(?:\([^)]*\))?\s*[:\-–]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?yes\b|agreed\s+to\s+(?:this|the|"
+    r"a|me|us|be|being))"
+)
+_FORM_NO = re.compile(
+    r"(?i)consent[^\n]{0,60}[:\-–?]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?no\b|consent[^\n]{0,60}\byes\s*"
+    r"\[\s*\]\s*no\s*\[\s*[xX✓✔]\s*\]"
+)
+_FORM_YES = re.compile(
+    r"(?i)consent[^\n]{0,60}[:\-–?]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?yes\b|consent[^\n]{0,60}\byes\s*"
+    r"\[\s*[xX✓✔]\s*\]"
+)
+
+
+_FORM_QUESTION = re.compile(
+    r"(?im)^[^\n]{0,120}\b(?:consent\w*|agreed?|permission)\b[^\n]{0,80}[?:]\s*\n?\s*"
+    r"(?:\[?\s*[xX✓✔☑]?\s*\]?\s*)(?P<answer>yes|no|y|n)\b"
+)
+
+
+def find_consent(text: str) -> tuple[bool, str] | None:
+    """(consent, snippet) when the text says; a refusal anywhere outranks agreement."""
+    form = _FORM_QUESTION.search(text)
+    if form:
+        return form.group("answer").lower().startswith("y"), form.group(0).strip()[:200]
+    no = _NO.search(text) or _FORM_NO.search(text)
+    yes = _YES.search(text) or _FORM_YES.search(text)
+    if no and (not yes or no.start() > yes.start() or not _later_yes(text, no.end())):
+        return False, _snippet(text, no)
+    if yes:
+        return True, _snippet(text, yes)
+    return None
+
+
+def _later_yes(text: str, after: int) -> bool:
+    """A consent given after an earlier refusal (e.g. "hadn't agreed ... has now agreed")."""
+    return bool(
+        re.search(r"(?i)\bnow\s+(?:\w+\s+)?(?:agreed|consented|signed|given)", text[after:])
+    )
+
+
+def _snippet(text: str, match: re.Match[str]) -> str:
+    start = max(text.rfind("\n", 0, match.start()), text.rfind(". ", 0, match.start())) + 1
+    end_candidates = [
+        i for i in (text.find("\n", match.end()), text.find(". ", match.end())) if i >= 0
+    ]
+    end = min(end_candidates) if end_candidates else len(text)
+    return text[start : end + 1].strip()[:200]

@@ -1,0 +1,193 @@
+"""Where sessions would happen (setting), how (delivery) and for whom (individual or group).
+
+Place words are read in sentences about sessions first ("sessions could be
+in school", "visit him at home"); two different places offered as options
+("at home or at school") leave the setting open. Without such a sentence,
+where the client lives or stays ("lives in a nursing home", "on the ward")
+decides, then the kind of employer writing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from intake.models import Delivery, Role, SessionFormat, Setting
+from intake.understanding.vocabulary import is_negated
+
+_I = re.IGNORECASE
+PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "hospice_home": re.compile(r"\bhospice\s+at\s+home\b", _I),
+    Setting.care_home.value: re.compile(
+        r"\bcare\s+home\b|\bnursing\s+home\b|\bresidential\s+(?:home|care|unit)\b|\bcare\s+centre\b"
+        r"|\bresidents'?\s+lounge\b|\bEMI\s+unit\b|\bdementia\s+unit\b|\bextra\s+care\b",
+        _I,
+    ),
+    Setting.hospice.value: re.compile(
+        r"\bhospice\b(?!\s+at\s+home)|\bin[\s-]?patient\s+unit\b|\bIPU\b|\bday\s+hospice\b", _I
+    ),
+    Setting.neuro_rehab.value: re.compile(
+        r"\bneuro[\s-]?rehab\w*|\brehab(?:ilitation)?\s+(?:unit|centre|center|ward|hospital|"
+        r"facility|placement)\b|\bin\s+rehab\b",
+        _I,
+    ),
+    Setting.hospital.value: re.compile(
+        r"\bhospital\b|\bon\s+the\s+ward\b|\bward\s+\d+\w?\b|\b(?:the|his|her|our)\s+ward\b|\bNICU\b"
+        r"|\bSCBU\b|\bneonatal\s+(?:unit|intensive\s+care)\b|\bcot[\s-]?side\b|\binpatient\b"
+        r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b",
+        _I,
+    ),
+    Setting.school.value: re.compile(
+        r"\bschool\b|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
+        r"|\bcollege\b|\bnursery\b|\bysgol\b|\bresource\s+base\b",
+        _I,
+    ),
+    Setting.home.value: re.compile(
+        r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+)?(?:home|house|flat|"
+        r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
+        r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
+        r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b",
+        _I,
+    ),
+    "other": re.compile(
+        r"\bchurch\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
+        r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
+        r"clinic|base)\b|\bday\s+centre\b|\bat\s+the\s+hub\b|\bmeeting\s+room\b",
+        _I,
+    ),
+}
+_SESSION_CUE = re.compile(
+    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
+    r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
+    r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
+    r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
+)
+_ONLINE = re.compile(
+    r"(?i)\bonline\b|\bzoom\b|\b(?:on|via|over|using|by)\s+(?:microsoft\s+|ms\s+)?teams\b"
+    r"|\bteams\s+(?:call|session|meeting|link)s?\b|\bvideo\s*(?:call|link|session)?s?\b|\bremote(?:ly)?"
+    r"\b|\bvirtual(?:ly)?\b|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
+)
+_IN_PERSON = re.compile(
+    r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
+    r"\b|\bcome\s+to\s+(?:the|his|her|their|our|us)\b|\btravel\s+to\s+(?:him|her|them|us|the)\b"
+)
+_INDIVIDUAL = re.compile(
+    r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
+    r"input|slots?|referral|place|music)\b|\bone[\s-]to[\s-]one\b|\bone[\s-]on[\s-]one\b|\b1[:\-]1\b"
+    r"|\b1\s+to\s+1\b|^\s*individual\s*$|\bindividual\s+(?:rather|if|please)\b|\bon\s+(?:his|her|"
+    r"their)\s+own\b(?=[^.]{0,40}session)|\bindividual\b(?=\s*[,.)])"
+)
+_GROUP = re.compile(
+    r"(?im)\bgroup\s+(?:music\s+)?(?:sessions?|therapy|work|setting|basis|music|programme)\b"
+    r"|\b(?:small|weekly|music(?:\s+therapy)?|therapy|a|the|our|bereavement|sibling)\s+group\b"
+    r"(?!\s+of\s+(?:friends|people\s+who))|\bas\s+a\s+group\b|\bwhole[\s-]class\b|\bclass\s+group\b"
+    r"|^\s*group\s*$|\bgroups?\s+for\s+(?:our|the|a)\b|\bfor\s+(?:our|the|a\s+few|several|some\s+of"
+    r"\s+our)\s+residents\b|\bjoin\s+(?:the|a|our)\s+(?:\w+\s+)?group\b|\bgroup\s+of\s+(?:\w+\s+)?"
+    r"(?:residents|pupils|children|patients|young\s+people|adults|students|members|siblings)"
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_OR_BETWEEN = re.compile(r"(?i)\b(?:or|either|/|whichever)\b")
+
+
+def sentences(text: str) -> list[str]:
+    """Rough sentences: split at full stops and line breaks."""
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def _places_in(sentence: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for place, pattern in PLACE_PATTERNS.items():
+        for match in pattern.finditer(sentence):
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            if is_negated(sentence, match.start(), match.end()):
+                continue
+            taken.append((match.start(), match.end()))
+            found.append((match.start(), "home" if place == "hospice_home" else place))
+    found.sort()
+    return found
+
+
+def find_setting(
+    text: str, role: Role | None, organisation: str | None, online_only: bool
+) -> tuple[Setting | None, str, bool]:
+    """(setting, snippet, a place was asked for); options like "home or school" give None."""
+    session_places: list[tuple[str, str, bool]] = []
+    other_places: list[tuple[str, str]] = []
+    for sentence in sentences(text):
+        places = _places_in(sentence)
+        if not places or (online_only and _ONLINE.search(sentence)):
+            continue
+        names = [p for _, p in places]
+        if role == Role.care_home_staff:
+            names = [
+                "care_home" if n == "home" and "our home" in sentence.lower() else n for n in names
+            ]
+        if _SESSION_CUE.search(sentence):
+            ambiguous = len(set(names)) > 1 and bool(_OR_BETWEEN.search(sentence))
+            session_places.append((names[0], sentence, ambiguous))
+            for extra in names[1:]:
+                session_places.append((extra, sentence, ambiguous))
+        else:
+            other_places.extend((n, sentence) for n in names)
+    if session_places:
+        if any(amb for _, _, amb in session_places):
+            return None, next(s for _, s, amb in session_places if amb), True
+        distinct = {p for p, _, _ in session_places}
+        chosen = session_places[-1] if len(distinct) > 1 else session_places[0]
+        strong = [sp for sp in session_places if re.search(r"(?i)\bsessions?\b", sp[1])]
+        if len(distinct) > 1 and strong:
+            chosen = strong[0]
+        if chosen[0] == "other":
+            return None, chosen[1], True
+        return Setting(chosen[0]), chosen[1], True
+    if online_only:
+        return None, "", False
+    if other_places:
+        distinct = [p for p, _ in other_places if p != "other"]
+        if distinct:
+            return Setting(distinct[0]), other_places[0][1], False
+    return _setting_from_employer(role, organisation), organisation or "", False
+
+
+def _setting_from_employer(role: Role | None, organisation: str | None) -> Setting | None:
+    org = (organisation or "").lower()
+    if role == Role.care_home_staff or re.search(r"care home|nursing home|residential", org):
+        return Setting.care_home
+    if re.search(r"hospice", org):
+        return Setting.hospice
+    if re.search(r"neuro\w*\s*rehab|rehabilitation", org):
+        return Setting.neuro_rehab
+    if role == Role.teacher or re.search(r"school|academy|ysgol", org):
+        return Setting.school
+    return None
+
+
+def _unnegated(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    return [m for m in pattern.finditer(text) if not is_negated(text, m.start(), m.end())]
+
+
+def find_delivery(text: str) -> tuple[Delivery | None, str, bool]:
+    """(delivery, snippet, both offered) from explicit online / in-person wording."""
+    online = _unnegated(_ONLINE, text)
+    in_person = _unnegated(_IN_PERSON, text)
+    if online and in_person:
+        return None, online[0].group(0), True
+    if online:
+        return Delivery.online, online[0].group(0), False
+    if in_person:
+        return Delivery.in_person, in_person[0].group(0), False
+    return None, "", False
+
+
+def find_format(text: str) -> tuple[SessionFormat | None, str]:
+    """individual or group when the text asks for one (and not both)."""
+    individual = _unnegated(_INDIVIDUAL, text)
+    group = _unnegated(_GROUP, text)
+    if individual and group:
+        return None, ""
+    if individual:
+        return SessionFormat.individual, individual[0].group(0)
+    if group:
+        return SessionFormat.group, group[0].group(0)
+    return None, ""

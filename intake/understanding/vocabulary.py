@@ -1,0 +1,186 @@
+"""How people actually write about needs, places and jobs, mapped to the corpus vocabulary.
+
+Each need is a list of patterns over everyday clinical and family wording
+(e.g. "Alzheimer's", "memory problems", "ASC", "profound and multiple",
+"end of life", "lost her husband"); a mention preceded by a negation
+("no learning disability", "not dementia") does not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from intake.models import Need, Role
+
+_I = re.IGNORECASE
+
+
+def _p(pattern: str, flags: int = _I) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
+    Need.dementia: [
+        _p(
+            r"\bdementia\b|\balzheimer|\blewy[\s-]body|\bfronto[\s-]?temporal\b|\bvascular\s+dement"
+        ),
+        _p(r"\bFTD\b", 0),
+        _p(r"\bmemory\s+(?:problems?|loss|difficult\w*|impairment|decline|clinic|issues)\b"),
+        _p(r"\bcognitive\s+(?:decline|impairment)\b|\bdonepezil\b|\bmemantine\b|\brivastigmine\b"),
+        _p(r"\bgalantamine\b|\bAricept\b"),
+    ],
+    Need.pmld: [
+        _p(r"\bPMLD\b", 0),
+        _p(r"\bprofound\s+(?:and|&)\s+multiple\b|\bprofound\s+learning\s+(?:disab|difficult)"),
+    ],
+    Need.autism: [
+        _p(r"\bautis(?:m|tic)\b|\basperger|\bautism\s+spectrum\b"),
+        _p(r"\b(?:ASD|ASC)\b", 0),
+    ],
+    Need.mental_health: [
+        _p(
+            r"\banxi(?:ety|ous)\b|\bdepress(?:ion|ive|ed)\b|\blow\s+mood\b|\bPTSD\b|\bpsychos[ie]s\b"
+        ),
+        _p(r"\bpsychotic\b|\bschizo\w*|\bbipolar\b|\beating\s+disorder|\banorexi\w*|\bbulimi\w*"),
+        _p(r"\bself[\s-]esteem\b|\bself[\s-]harm\w*|\bOCD\b|\bobsessive[\s-]compulsive\b"),
+        _p(r"\bmental\s+(?:health|ill)\w*|\bsuicid\w*|\bpanic\s+attacks?\b|\bselective\s+mutism\b"),
+        _p(r"\bpersonality\s+disorder\b|\bpost[\s-]?natal\s+depression\b|\bagoraphobi\w*"),
+        _p(r"\bclozapine\b|\bcitalopram\b|\bsertraline\b|\bfluoxetine\b|\bolanzapine\b"),
+        _p(r"\brisperidone\b|\bmirtazapine\b|\bquetiapine\b|\baripiprazole\b|\blithium\b"),
+        _p(r"\bemotionally\s+based\s+school\s+avoidance\b|\bEBSA\b|\bwithdrawn\s+and\s+low\b"),
+    ],
+    Need.palliative: [
+        _p(r"\bpalliative\b|\bend[\s-]of[\s-]life\b|\bterminal(?:ly)?\b|\blife[\s-]limiting\b"),
+        _p(r"\blife[\s-]shortening\b|\bsyringe\s+driver\b|\b(?:weeks|months|days)\s+to\s+live\b"),
+        _p(r"\blast\s+(?:weeks|months|days)\s+of\s+(?:his|her|their)\s+life\b|\bdying\b"),
+        _p(r"\bnot\s+expected\s+to\s+(?:live|survive)\b|\blife\s+expectancy\b"),
+    ],
+    Need.adoption: [
+        _p(r"\badopt(?:ed|ion|ive)\b|\bpost[\s-]adoption\b|\bAdoption\s+Support\s+Fund\b"),
+    ],
+    Need.neurodisability: [
+        _p(
+            r"\bbrain\s+injur\w*|\bstroke\b|\bcerebral\s+palsy\b|\bparkinson|\bmultiple\s+sclerosis\b"
+        ),
+        _p(r"\b(?:ABI|TBI|MND|SMA|CVA|FASD|MS|CP)\b", 0),
+        _p(r"\bhuntington|\bmotor\s+neur?one\s+disease\b|\bepilep\w*|\bspinal\s+(?:cord\s+)?injur"),
+        _p(
+            r"\bhypoxic\b|\bencephal\w*|\bspinal\s+muscular\s+atrophy\b|\btourette|\bmuscular\s+dys"
+        ),
+        _p(
+            r"\baphasi\w*|\bbleed\s+on\s+(?:the|his|her)\s+brain\b|\bhaemorrhag\w*|\bneurological\b"
+        ),
+        _p(r"\bhydrocephal\w*|\bfoetal\s+alcohol|\bfetal\s+alcohol|\bmadopar\b|\blevodopa\b"),
+        _p(r"\bco-careldopa\b|\bsinemet\b|\brett\s+syndrome\b|\bduchenne\b|\bataxia\b"),
+        _p(r"\bhemiplegi\w*|\bquadriplegi\w*|\btetraplegi\w*|\bbrain\s+tumou?r\b|\bdystoni\w*"),
+    ],
+    Need.learning_disability: [
+        _p(r"\blearning\s+(?:disabilit\w*|difficult\w*|disabled)\b|\bintellectual\s+disabilit\w*"),
+        _p(r"\bdown'?s?\s+syndrome\b|\bdown’s\s+syndrome\b|\bglobal\s+developmental\s+delay\b"),
+        _p(r"\b(?:MLD|SLD|GDD)\b", 0),
+        _p(r"\bLD\b", 0),
+    ],
+    Need.neonatal: [
+        _p(r"\bNICU\b|\bSCBU\b|\bneonatal\b|\bspecial\s+care\s+baby\b|\bspecial\s+care\s+unit\b"),
+        _p(r"\bpremature(?:ly)?\b|\bpre[\s-]?term\b|\bborn\s+at\s+\d{2}\s*(?:\+\d\s*)?weeks\b"),
+        _p(r"\bincubator\b|\bcot[\s-]?side\b"),
+    ],
+    Need.bereavement: [
+        _p(r"\bbereave\w*|\bgrie(?:f|ving|ve)\b|\bwid(?:ow|ower|owed)\b|\bstillb(?:irth|orn)\b"),
+        _p(r"\b(?:died|passed\s+away|passed|death\s+of|loss\s+of\s+(?:his|her|their|a|the)\b)"),
+        _p(
+            r"\blost\s+(?:his|her|their|my|our)\s+(?:\w+\s+)?(?:mum|mother|dad|father|husband|wife|"
+            r"partner|son|daughter|brother|sister|baby|child|grandma|grandad|grandmother|grandfather|"
+            r"nan|parent|twin|friend)\b"
+        ),
+        _p(r"\bbaby\s+loss\b|\bmiscarriage\b|\bsince\s+(?:his|her)\s+\w+\s+died\b"),
+    ],
+}
+
+NEGATION_BEFORE = re.compile(
+    r"(?i)\b(?:no|not|nor|without|never|isn'?t|doesn'?t|don'?t|hasn'?t|haven'?t|hadn'?t|"
+    r"wasn'?t|aren'?t|non|rather\s+than|instead\s+of|free\s+of|ruled\s+out|no\s+longer|"
+    r"neither|unlike)\b"
+)
+NEGATION_AFTER = re.compile(
+    r"(?i)^\W{0,3}(?:(?:has|have)\s+been\s+|was\s+|were\s+|is\s+)?(?:ruled\s+out|excluded"
+    r"|not\s+(?:a\s+)?(?:factor|an\s+issue|relevant|present|suspected))"
+)
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n(]|\bbut\b|\bhowever\b|\balthough\b|\band\b|,")
+
+
+def is_negated(text: str, start: int, end: int, *, window_words: int = 4) -> bool:
+    """True when the mention at text[start:end] is denied ("no ...", "not ...", "... ruled out")."""
+    before = text[max(0, start - 80) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end() :]
+    words = before.split()[-window_words:]
+    if NEGATION_BEFORE.search(" ".join(words)):
+        return True
+    return bool(NEGATION_AFTER.match(text[end : end + 40]))
+
+
+ROLE_TITLES: list[tuple[Role, re.Pattern[str]]] = [
+    (Role.gp, _p(r"\bGP\b(?!\s+(?:practice|surgery)\b)|\bgeneral\s+practitioner\b|\bGPST\d?\b", 0)),
+    (
+        Role.gp,
+        _p(r"\bgeneral\s+practitioner\b|\bsalaried\s+GP\b|\bGP\s+(?:partner|registrar|trainee)"),
+    ),
+    (
+        Role.teacher,
+        _p(
+            r"\bteacher\b|\bSENC?o\b|\bSENDCo\b|\bALNCo\b|\bteaching\s+assistant\b|\bhead\s*teacher\b"
+            r"|\bdeputy\s+head\b|\bassistant\s+head\b|\bhead\s+of\s+(?:year|music|school|department|"
+            r"inclusion|sixth)|\bpastoral\s+(?:lead|manager|support|care)\b|\bprincipal\b|\bHLTA\b"
+            r"|\blearning\s+support\s+assistant\b|\binclusion\s+(?:lead|manager|coordinator)\b"
+            r"|\bSEN\s+(?:lead|coordinator)\b|\bSENDCO\b|\bnursery\s+(?:manager|practitioner)\b"
+            r"|\bform\s+tutor\b|\bclass\s+teacher\b|\bhead\s+of\s+\w+\s+school\b|\bTA\b"
+        ),
+    ),
+    (
+        Role.social_worker,
+        _p(
+            r"\bsocial\s+worker\b|\badoption\s+(?:support\s+)?(?:worker|officer|practitioner|social)"
+            r"|\bpost[\s-]adoption\s+support\b|\bfamily\s+support\s+(?:worker|practitioner|social)"
+            r"|\bsocial\s+work\s+(?:practitioner|assistant)\b|\bchildren'?s\s+social\s+care\b"
+            r"|\bcare\s+manager\b|\bfamily\s+support\b"
+        ),
+    ),
+    (
+        Role.health_professional,
+        _p(
+            r"\bnurse\b|\bCNS\b|\bsister\b|\bcharge\s+nurse\b|\bmatron\b|\bpsycholog|\bpsychiatri"
+            r"|\boccupational\s+therap|\bOT\b|\bspeech\s+(?:and|&)\s+language|\bSLT\b|\bSALT\b"
+            r"|\bphysio|\bconsultant\b|\bpaediatrician\b|\bmidwife\b|\bneonatal\b|\bhealth\s+visitor"
+            r"|\bANP\b|\badvanced\s+(?:nurse|clinical)\s+practitioner\b|\bregistrar\b|\bdoctor\b"
+            r"|\bdietitian\b|\bCPN\b|\bRMN\b|\bRGN\b|\bRNLD\b|\bRN\b|\bneuropsycholog|\bcounsellor\b"
+            r"|\bclinical\s+lead\b|\bclinician\b|\bpractitioner\s+psycholog|\btherapist\b"
+            r"|\bmental\s+health\s+practitioner\b|\bhealthcare\s+assistant\b|\bward\s+manager\b"
+            r"|\bneurologist\b|\bgeriatrician\b|\bST\d\b|\bFY\d\b|\bSpR\b|\bcare\s+coordinator\b",
+        ),
+    ),
+    (
+        Role.care_home_staff,
+        _p(
+            r"\bactivit(?:y|ies)\s+(?:co-?ordinator|lead|organiser|manager|co-ordinator)\b"
+            r"|\bwellbeing\s+(?:co-?ordinator|lead)\b|\bregistered\s+manager\b|\bcare\s+home\s+manager"
+            r"|\bhome\s+manager\b|\bdeputy\s+(?:home\s+)?manager\b|\bunit\s+manager\b"
+            r"|\blifestyle\s+(?:co-?ordinator|lead)\b|\bhome\s+administrator\b"
+        ),
+    ),
+    (
+        Role.carer,
+        _p(r"\bsupport\s+worker\b|\bpersonal\s+assistant\b|\bcarer\b|\bcare\s+worker\b"),
+    ),
+    (
+        Role.other,
+        _p(
+            r"\bcase\s+manager\b|\bchaplain\b|\bvicar\b|\bminister\b|\bpriest\b|\brector\b"
+            r"|\bsocial\s+prescrib|\bvirtual\s+school\b|\bcoordinator\b|\bco-ordinator\b"
+            r"|\bdirector\b|\bmanager\b|\bofficer\b|\bvolunteer\b|\bsolicitor\b|\bdeputy\b"
+            r"|\bcommunity\s+connector\b|\blink\s+worker\b|\bdevelopment\s+worker\b|\badvisor\b"
+            r"|\badviser\b|\bcurate\b|\bpastor\b|\bRevd?\b"
+        ),
+    ),
+]

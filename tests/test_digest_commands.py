@@ -1,0 +1,44 @@
+"""Parsing the therapist's reply to the digest into commands."""
+
+from datetime import date
+
+from intake.digest.commands import Command, parse_commands, parse_until
+
+TODAY = date(2026, 11, 25)
+
+
+def test_done_snooze_and_status_are_understood() -> None:
+    """The three verbs, one a line, in the order written."""
+    parsed = parse_commands("done 12\nsnooze #14 3d\nstatus ip-0042 assessment_offered\n", TODAY)
+    assert [
+        Command(verb="done", followup_id=12, line="done 12"),
+        Command(verb="snooze", followup_id=14, until=date(2026, 11, 28), line="snooze #14 3d"),
+        Command(
+            verb="status",
+            reference="IP-0042",
+            status="assessment_offered",
+            line="status ip-0042 assessment_offered",
+        ),
+    ] == list(parsed.commands)
+
+
+def test_quoted_digest_is_not_read() -> None:
+    """Lines after 'On ... wrote:' and lines starting with '>' are ignored."""
+    body = "done 3\n> done 4\nOn Wed, 25 Nov 2026, Intake wrote:\ndone 5\n"
+    assert [3] == [c.followup_id for c in parse_commands(body, TODAY).commands]
+
+
+def test_lines_not_understood_are_reported() -> None:
+    """A misspelt command is listed as not understood, never guessed."""
+    parsed = parse_commands("dne 12\nsnooze 14 sometime\nThanks\n-- \nJacqueline", TODAY)
+    assert ((), ("dne 12", "snooze 14 sometime", "Thanks")) == (
+        parsed.commands,
+        parsed.not_understood,
+    )
+
+
+def test_snooze_until_a_date_or_weeks() -> None:
+    """`2w` and an ISO date both work; a date in the past does not."""
+    assert date(2026, 12, 9) == parse_until("2w", TODAY)
+    assert date(2026, 12, 1) == parse_until("2026-12-01", TODAY)
+    assert None is parse_until("2026-11-01", TODAY)
