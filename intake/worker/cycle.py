@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email import message_from_bytes, policy
+from email import policy
+from email.parser import BytesHeaderParser
 from email.policy import SMTP
 
 from jinja2 import Environment
@@ -309,7 +310,8 @@ def process_message(svc: Services, msg_id: int) -> str:
 
 
 def recipients_of(raw: bytes) -> list[str]:
-    msg = message_from_bytes(raw, policy=policy.default)
+    """The To addresses of an outgoing message, read from its headers only (no body parse)."""
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
     return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
 
 
