@@ -124,6 +124,25 @@ def full_ingestion(config: Path) -> dict[str, Any]:
     return result
 
 
+def timed_stages() -> dict[str, float]:
+    """Time the cycle's stages (fetch and store, understand and decide, send) as it runs them."""
+    from intake.worker import cycle
+
+    spent: dict[str, float] = {}
+    for stage in ("fetch_new", "process_pending", "deliver_outbox"):
+        original = getattr(cycle, stage)
+
+        def timed(*args: Any, _original: Any = original, _stage: str = stage) -> Any:
+            started = time.perf_counter()
+            try:
+                return _original(*args)
+            finally:
+                spent[_stage] = spent.get(_stage, 0.0) + time.perf_counter() - started
+
+        setattr(cycle, stage, timed)
+    return spent
+
+
 def child(config: Path) -> None:
     """In the child: ingest once, print seconds, counts and VmHWM as JSON."""
     import logging
@@ -134,6 +153,7 @@ def child(config: Path) -> None:
 
     logging.disable(logging.INFO)
     svc = build_services(load_config(config), create_key=True)
+    stages = timed_stages()
     started = time.perf_counter()
     report = run_cycle(svc)
     seconds = time.perf_counter() - started
@@ -148,6 +168,7 @@ def child(config: Path) -> None:
                 "seconds": seconds,
                 "per_second": report.fetched / seconds,
                 "peak_rss_mb": peak_kb / 1024,
+                "stage_seconds": stages,
             }
         )
     )
@@ -233,6 +254,8 @@ def main() -> None:
         (root / "idle").mkdir()
         samples = latency(server, sink, root / "idle")
     figures["ratio"] = figures["full"]["per_second"] / figures["raw"]["per_second"]
+    fetch_seconds = figures["full"]["stage_seconds"]["fetch_new"]
+    figures["fetch_store_per_second"] = figures["full"]["messages"] / fetch_seconds
     figures["latency"] = {
         "samples": samples,
         "p50": statistics.median(samples),
@@ -253,6 +276,7 @@ def report(f: dict[str, Any]) -> None:
         ("raw ceiling (fetch + parse)", f"{f['raw']['per_second']:.0f} msg/s"),
         ("full ingestion", f"{f['full']['per_second']:.0f} msg/s"),
         ("ratio full / raw (target >= 0.3)", f"{f['ratio']:.2f}"),
+        ("fetch + store only", f"{f['fetch_store_per_second']:.0f} msg/s"),
         ("replies sent", f"{f['full']['replies_sent']}"),
         ("peak RSS, full ingestion", f"{f['full']['peak_rss_mb']:.1f} MB"),
     ]
@@ -261,6 +285,8 @@ def report(f: dict[str, Any]) -> None:
         rows.append(("RSS growth (target <= 20%)", f"{f['rss_growth_vs_1000']:+.0%}"))
     rows.append(("IDLE latency p50 (target < 0.8 s)", f"{f['latency']['p50']:.3f} s"))
     rows.append(("IDLE latency p95", f"{f['latency']['p95']:.3f} s"))
+    for stage, spent in f["full"]["stage_seconds"].items():
+        rows.append((f"  time in {stage}", f"{spent:.1f} s"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
