@@ -187,3 +187,25 @@ def test_checkpoint_moves_past_expunged_mail(services: Services, mailbox: Mailbo
         imap.logout()
     run_cycle(services)
     assert uid == services.store.checkpoint("INBOX").last_uid
+
+
+def test_status_shows_poll_checkpoint_states_and_quarantine(
+    tmp_path: Path,
+    services: Services,
+    mailbox: Mailbox,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`intake status` shows the last poll, the checkpoint, counts by state and quarantined mail."""
+    from intake.cli import main
+
+    mailbox.append(referral(1))
+    uid = mailbox.append(b"\x00 not a message\r\n")
+    run_cycle(services)
+    capsys.readouterr()
+    assert 0 == main(["--config", str(tmp_path / "config.toml"), "status"])
+    out = capsys.readouterr().out
+    assert "last successful poll: never" not in out
+    validity = mailbox.uidvalidity()
+    assert f"checkpoint: uidvalidity {validity}, last uid {uid}" in out
+    assert "messages processed: 1" in out
+    assert "messages quarantined: 1" in out
