@@ -172,8 +172,11 @@ def imap_steps(cfg: Mailbox) -> Iterator[tuple[str, Callable[[], str]]]:
     finally:
         client = state.get("client")
         if isinstance(client, IMAPClient):
-            with contextlib.suppress(IMAPClientError, OSError):
+            try:
                 client.logout()
+            except (IMAPClientError, OSError):
+                with contextlib.suppress(IMAPClientError, OSError):
+                    client.shutdown()
 
 
 def _imap_client(cfg: Mailbox) -> IMAPClient:

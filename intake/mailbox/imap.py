@@ -7,6 +7,7 @@ flags or moves a message after the store has recorded it.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import time
@@ -34,7 +35,11 @@ def tls_context(ca_file: Any) -> ssl.SSLContext:
 
 
 def connect(cfg: Mailbox) -> IMAPClient:
-    """Connect and log in, or raise ConfigError (fix the config) / TransientError (retry)."""
+    """Connect and log in, or raise ConfigError (fix the config) / TransientError (retry).
+
+    Every socket operation is bounded by timeout_seconds; a half-made
+    connection is closed before the error leaves.
+    """
     ctx = tls_context(cfg.ca_file)
     try:
         client = IMAPClient(
@@ -44,24 +49,39 @@ def connect(cfg: Mailbox) -> IMAPClient:
             ssl_context=ctx,
             timeout=cfg.timeout_seconds,
         )
-        if cfg.security == "starttls":
-            client.starttls(ctx)
     except ssl.SSLCertVerificationError as exc:
         raise ConfigError(f"mailbox: TLS certificate not trusted ({exc.verify_message})") from None
     except _NETWORK_ERRORS as exc:
         raise TransientError(f"mailbox: cannot connect ({type(exc).__name__}: {exc})") from None
     try:
+        _secure_and_login(client, cfg, ctx)
+    except BaseException:
+        _discard(client)
+        raise
+    return client
+
+
+def _secure_and_login(client: IMAPClient, cfg: Mailbox, ctx: ssl.SSLContext) -> None:
+    try:
+        if cfg.security == "starttls":
+            client.starttls(ctx)
         token = oauth2_token(cfg, "mailbox")
         if token is not None:
             client.oauth2_login(cfg.username, token.get_secret_value())
         else:
             client.login(cfg.username, password(cfg, "mailbox").get_secret_value())
+    except ssl.SSLCertVerificationError as exc:
+        raise ConfigError(f"mailbox: TLS certificate not trusted ({exc.verify_message})") from None
     except LoginError:
-        client.shutdown()
         raise ConfigError("mailbox: the server refused the login") from None
     except _NETWORK_ERRORS as exc:
         raise TransientError(f"mailbox: login failed ({type(exc).__name__})") from None
-    return client
+
+
+def _discard(client: IMAPClient) -> None:
+    """Close a connection that failed half-way, whatever state its socket is in."""
+    with contextlib.suppress(*_NETWORK_ERRORS):
+        client.shutdown()
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:
@@ -230,4 +250,4 @@ class ImapInbox:
         try:
             self.client.logout()
         except _NETWORK_ERRORS:
-            self.client.shutdown()
+            _discard(self.client)
