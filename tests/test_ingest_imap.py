@@ -209,3 +209,19 @@ def test_status_shows_poll_checkpoint_states_and_quarantine(
     assert f"checkpoint: uidvalidity {validity}, last uid {uid}" in out
     assert "messages processed: 1" in out
     assert "messages quarantined: 1" in out
+
+
+def test_since_later_handles_mail_the_first_run_left_alone(
+    services: Services, mailbox: Mailbox, smtp_sink: SmtpSink
+) -> None:
+    """After a first run, `--since DATE` handles the mail from that date that was left alone."""
+    mailbox.append(referral(1), msg_time=days_ago(9))
+    mailbox.append(referral(2), msg_time=days_ago(5))
+    mailbox.append(referral(3))
+    run_cycle(services)
+    assert {"old": 2, "processed": 1} == states(services.cfg.store.path)
+    run_cycle(services, since=days_ago(7).date())
+    assert {"old": 1, "processed": 2} == states(services.cfg.store.path)
+    assert ["<case-2@surgery.example>", "<case-3@surgery.example>"] == replied_to(smtp_sink)
+    again = run_cycle(services, since=days_ago(7).date())
+    assert (0, 0) == (again.fetched, again.processed)

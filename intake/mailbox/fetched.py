@@ -23,6 +23,7 @@ class Fetched(BaseModel):
     headers: bytes = b""
     message_id: str | None = None
     old: bool = False  # before the first-run window: record it, leave it alone
+    promote: bool = False  # asked for by --since: handle it even if it was left alone before
 
 
 class Batch(BaseModel):
@@ -40,6 +41,8 @@ class Known(Protocol):
     """What an adapter may ask the store while fetching."""
 
     def knows_location(self, folder: str, uidvalidity: int, uid: str) -> bool: ...
+
+    def left_alone(self, folder: str, uidvalidity: int, uid: str) -> bool: ...
 
 
 class Inbox(Protocol):

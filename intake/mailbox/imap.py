@@ -126,6 +126,8 @@ class ImapInbox:
         self.client.select_folder(self.folder, readonly=self.cfg.after_processing == "none")
         self._selected = False
         uids = sorted(u for u in self.client.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid)
+        revisit = self._left_alone_since(since, last_uid, uidvalidity, known)
+        uids = sorted({*uids, *revisit})
         if not uids and uidnext - 1 > last_uid:
             # All mail above the checkpoint was expunged: move past it, so polls stay one STATUS.
             yield Batch(
@@ -135,11 +137,24 @@ class ImapInbox:
         window = self._window(last, since)
         for start in range(0, len(uids), self.cfg.batch_size):
             chunk = uids[start : start + self.cfg.batch_size]
-            fresh = [u for u in chunk if not known.knows_location(self.folder, uidvalidity, str(u))]
-            messages = self._fetch(fresh, uidvalidity, window)
+            fresh = [
+                u
+                for u in chunk
+                if u in revisit or not known.knows_location(self.folder, uidvalidity, str(u))
+            ]
+            messages = self._fetch(fresh, uidvalidity, window, promote=since is not None)
             yield Batch(
                 folder=self.folder, uidvalidity=uidvalidity, last_uid=chunk[-1], messages=messages
             )
+
+    def _left_alone_since(
+        self, since: date | None, last_uid: int, uidvalidity: int, known: Known
+    ) -> set[int]:
+        """With --since: mail below the checkpoint, from that date on, that was left alone."""
+        if since is None or last_uid == 0:
+            return set()
+        found = self.client.search(["SINCE", since, "UID", f"1:{last_uid}"])
+        return {u for u in found if known.left_alone(self.folder, uidvalidity, str(u))}
 
     def _window(self, last: tuple[int, int] | None, since: date | None) -> datetime | None:
         """Mail older than this is recorded but left alone (first run, or --since)."""
@@ -150,7 +165,7 @@ class ImapInbox:
         return None
 
     def _fetch(
-        self, uids: list[int], uidvalidity: int, window: datetime | None
+        self, uids: list[int], uidvalidity: int, window: datetime | None, promote: bool = False
     ) -> tuple[Fetched, ...]:
         """Bodies of what is to be handled; headers only of what is too large or too old."""
         if not uids:
@@ -174,6 +189,7 @@ class ImapInbox:
                 internal_date=dates[uid],
                 headers=heads.get(uid, {}).get(b"BODY[HEADER]", b""),
                 old=uid in old,
+                promote=promote and uid not in old,
             )
             for uid in uids
             if uid in meta  # else expunged meanwhile

@@ -182,6 +182,17 @@ class Store:
         )
         return row is not None
 
+    def left_alone(self, folder: str, uidvalidity: int, uid: str) -> bool:
+        """True when the message at this location was recorded as 'old' and left alone."""
+        row = self._one(
+            "SELECT 1 FROM message_locations l JOIN messages m ON m.id = l.message_id"
+            " WHERE l.folder = ? AND l.uidvalidity = ? AND l.uid = ? AND m.state = 'old'",
+            folder,
+            uidvalidity,
+            uid,
+        )
+        return row is not None
+
     # ------------------------------------------------------------ messages
 
     def add_message(
@@ -198,6 +209,7 @@ class Store:
         header_digest: bytes = b"",
         state: str = "received",
         headers_sha256: str | None = None,
+        promote: bool = False,
     ) -> tuple[int, bool]:
         """Record a message and where it lives; (id, True) only the first time it is seen.
 
@@ -220,6 +232,10 @@ class Store:
                 self._seal_identity(msg_id, Identity(digest, message_id, sender_of(raw)))
             else:
                 msg_id = existing
+                if promote and raw is not None:
+                    self._promote_old(
+                        msg_id, raw, sha, Identity(digest, message_id, sender_of(raw))
+                    )
             self.db.execute(
                 "INSERT OR IGNORE INTO message_locations VALUES (?, ?, ?, ?)",
                 (folder, uidvalidity, uid, msg_id),
@@ -271,6 +287,16 @@ class Store:
             ),
         )
         return int(cur.lastrowid or 0)
+
+    def _promote_old(self, msg_id: int, raw: bytes, sha: str, ident: Identity) -> None:
+        """A message recorded as 'old' (left alone) is to be handled after all (--since)."""
+        cur = self.db.execute(
+            "UPDATE messages SET raw_sealed = ?, sha256 = ?, state = 'received'"
+            " WHERE id = ? AND state = 'old'",
+            (self.cipher.seal(raw, b"raw"), sha, msg_id),
+        )
+        if cur.rowcount:
+            self._seal_identity(msg_id, ident)
 
     def _seal_identity(self, msg_id: int, ident: Identity) -> None:
         """Keep the sources of a message's keyed hashes sealed; index its sender."""

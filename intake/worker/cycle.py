@@ -89,6 +89,7 @@ def store_fetched(store: Store, item: Fetched, now: datetime) -> bool:
         header_digest=header_section(ident) if head else ident,
         state=state,
         headers_sha256=headers_digest(head) if head else None,
+        promote=item.promote,
     )
     return is_new
 
