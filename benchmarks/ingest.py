@@ -124,6 +124,12 @@ def full_ingestion(config: Path) -> dict[str, Any]:
     return result
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (VmHWM), in MB."""
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
 def timed_stages() -> dict[str, float]:
     """Time the cycle's stages (fetch and store, understand and decide, send) as it runs them."""
     from intake.worker import cycle
@@ -138,6 +144,7 @@ def timed_stages() -> dict[str, float]:
                 return _original(*args)
             finally:
                 spent[_stage] = spent.get(_stage, 0.0) + time.perf_counter() - started
+                spent[f"{_stage}_peak_rss_mb"] = peak_rss_mb()
 
         setattr(cycle, stage, timed)
     return spent
@@ -157,8 +164,6 @@ def child(config: Path) -> None:
     started = time.perf_counter()
     report = run_cycle(svc)
     seconds = time.perf_counter() - started
-    status = Path("/proc/self/status").read_text()
-    peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
     print(
         json.dumps(
             {
@@ -167,7 +172,7 @@ def child(config: Path) -> None:
                 "replies_sent": report.replies_sent,
                 "seconds": seconds,
                 "per_second": report.fetched / seconds,
-                "peak_rss_mb": peak_kb / 1024,
+                "peak_rss_mb": peak_rss_mb(),
                 "stage_seconds": stages,
             }
         )
@@ -286,7 +291,11 @@ def report(f: dict[str, Any]) -> None:
     rows.append(("IDLE latency p50 (target < 0.8 s)", f"{f['latency']['p50']:.3f} s"))
     rows.append(("IDLE latency p95", f"{f['latency']['p95']:.3f} s"))
     for stage, spent in f["full"]["stage_seconds"].items():
-        rows.append((f"  time in {stage}", f"{spent:.1f} s"))
+        if stage.endswith("_mb"):
+            name = stage.removesuffix("_peak_rss_mb")
+            rows.append((f"  peak RSS after {name}", f"{spent:.1f} MB"))
+        else:
+            rows.append((f"  time in {stage}", f"{spent:.1f} s"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
