@@ -22,6 +22,7 @@ Handler = Callable[[argparse.Namespace], int]
 COMMAND_MODULES = [
     "intake.commands.core",
     "intake.commands.ingest",
+    "intake.commands.replies",
     "intake.commands.therapist",
     "intake.commands.privacy",
 ]

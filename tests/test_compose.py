@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
+import pytest
+
 from intake.config import Practice
 from intake.models import Client, Envelope
 from intake.replying.compose import (
@@ -82,7 +84,7 @@ def test_html_part_escapes_values() -> None:
     """HTML is autoescaped: a name cannot inject markup."""
     record = parsed(client=Client(name="<script>x</script> Jones"))
     ctx = reply_context(record, "IP-1", PRACTICE)
-    ctx["referrer_first_name"] = "<b>Sam</b>"
+    ctx["greeting_name"] = "<b>Sam</b>"
     _, html = render(environment(), "replies/acknowledgement", ctx)
     assert "<b>Sam</b>" not in html
     assert "&lt;b&gt;Sam&lt;/b&gt;" in html
@@ -92,3 +94,37 @@ def test_message_id_is_deterministic() -> None:
     """The same reply always gets the same Message-ID, so a retry is recognisable."""
     assert message_id("x.org", "reply", "7") == message_id("x.org", "reply", "7")
     assert message_id("x.org", "reply", "7") != message_id("x.org", "reply", "8")
+
+
+def test_encoded_word_in_subject_cannot_inject_a_header() -> None:
+    """A CR/LF hidden in an RFC 2047 encoded word is removed, not decoded into a header."""
+    evil = "=?utf-8?b?SGkNCkJjYzogdmljdGltQGV2aWwuZXhhbXBsZQ==?="  # "Hi\r\nBcc: victim@..."
+    msg = message_from_bytes(_reply(parsed(subject=evil).envelope), policy=policy.default)
+    assert msg["Bcc"] is None
+    assert "Re: Hi Bcc: victim@evil.example [IP-0007]" == msg["Subject"]
+
+
+def test_very_long_subject_is_bounded() -> None:
+    """A 5,000-character subject becomes one bounded header."""
+    msg = message_from_bytes(_reply(parsed(subject="x" * 5000).envelope), policy=policy.default)
+    assert len(msg["Subject"]) < 220
+
+
+def test_bad_message_ids_are_left_out_of_threading_headers() -> None:
+    """References/In-Reply-To carry only well-formed <id> tokens from the original."""
+    env = parsed(message_id="<ok@x>\r\nX-Evil: 1").envelope.model_copy(
+        update={"references": ("<a@x>", "junk", "<b@x>\nBcc: v@e")}
+    )
+    raw = _reply(env)
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert msg["X-Evil"] is None and msg["Bcc"] is None
+    assert "<a@x>" == msg["References"]
+    assert msg["In-Reply-To"] is None
+
+
+def test_reply_to_an_invalid_address_is_refused() -> None:
+    """An address with a comma or CR/LF is not an address: no reply is built."""
+    for bad in ("a@b.example, c@d.example", "a@b.example\r\nBcc: c@d.example", "no-domain"):
+        env = parsed().envelope.model_copy(update={"reply_to": bad})
+        with pytest.raises(ValueError, match="no valid address"):
+            _reply(env)

@@ -42,3 +42,11 @@ def test_snooze_until_a_date_or_weeks() -> None:
     assert date(2026, 12, 9) == parse_until("2w", TODAY)
     assert date(2026, 12, 1) == parse_until("2026-12-01", TODAY)
     assert None is parse_until("2026-11-01", TODAY)
+
+
+def test_keep_settles_a_conflict_with_either_spelling_of_the_field() -> None:
+    """`keep IP-0042 client.age new` and `keep ip-0042 client_age recorded` are understood."""
+    parsed = parse_commands("keep IP-0042 client.age new\nkeep ip-0042 client_age recorded", TODAY)
+    assert [("IP-0042", "client.age", "new"), ("IP-0042", "client_age", "recorded")] == [
+        (c.reference, c.field, c.keep) for c in parsed.commands
+    ]

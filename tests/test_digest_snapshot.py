@@ -64,6 +64,8 @@ def check(name: str, actual: str) -> None:
 def rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str, str]:
     flow = Flow(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=UTC), monkeypatch)
     known_store(flow)
+    flow.clock.current = datetime(2026, 11, 25, 7, 55, tzinfo=UTC)
+    flow.run()
     flow.clock.current = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     data = gather(flow.svc, flow.clock.now().date())
     return render_digest(flow.svc.env, data, "0123456789abcdef")
@@ -85,3 +87,29 @@ def test_quiet_day_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.Monke
     subject, text, _ = render_digest(flow.svc.env, gather(flow.svc, flow.clock.now().date()), "t")
     assert "a quiet day" in subject
     assert "A quiet day: nothing new and nothing due." in text
+
+
+def test_plain_text_digest_has_no_double_blank_line(rendered: tuple[str, str, str]) -> None:
+    """Sections are separated by exactly one blank line."""
+    assert False is ("\n\n\n" in rendered[1])
+
+
+def test_subject_names_every_count_that_is_not_zero(rendered: tuple[str, str, str]) -> None:
+    """Safeguarding first, then what is to do, new and to check; the token last."""
+    expected = (
+        "Intake digest Wed 25 Nov: URGENT 1 safeguarding, 2 to do, 3 new, 1 to check"
+        " [digest 0123456789abcdef]"
+    )
+    assert expected == rendered[0]
+
+
+def test_new_enquiry_says_how_it_was_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An enquiry is listed as one, with the reply it got, not as 'enquiry, enquiry'."""
+    flow = Flow(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=UTC), monkeypatch)
+    flow.deliver(Record(kind=Kind.enquiry), message_id="<e1@home.example>")
+    flow.run()
+    flow.clock.current = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    data = gather(flow.svc, flow.clock.now().date())
+    assert ("IP-0001: an enquiry; answered with the enquiry reply",) == data.needs_look

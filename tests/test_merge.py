@@ -1,7 +1,8 @@
 """Merging an update into a referral: gaps filled, contradictions kept for the therapist."""
 
-from intake.deciding.merge import Conflict, find_missing, merge_update
+from intake.deciding.merge import Conflict, merge_update
 from intake.models import Client, Kind, Need, Record, Referrer, Role
+from intake.understanding.missing import find_missing
 
 REQUIRED = ("client_name", "client_age", "reason", "consent")
 

@@ -11,8 +11,8 @@ PRACTICE = Practice(email="hello@innerpulse.example")
 
 
 def test_template_syntax_in_an_email_is_not_evaluated() -> None:
-    """A client 'name' of {{7*7}} is printed as typed, in text and HTML, never computed."""
-    mail = parsed(client=Client(name="{{7*7}}{%raw%} Jones", age=9), subject="{{ config }}")
+    """A client 'name' holding {{7*7}} is printed as typed, in text and HTML, never computed."""
+    mail = parsed(client=Client(name="Amy{{7*7}}{%raw%} Jones", age=9), subject="{{ config }}")
     text, html = render(
         environment(), "replies/acknowledgement", reply_context(mail, "IP-0007", PRACTICE)
     )

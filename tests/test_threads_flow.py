@@ -137,3 +137,19 @@ def test_bounce_of_our_reply_queues_reply_address_failed(flow: Flow) -> None:
     flow.run()
     bounced = [f for f in flow.svc.store.followups() if f.action == BOUNCED]
     assert [("IP-0001", date(2026, 11, 20))] == [(f.reference, f.due) for f in bounced]
+
+
+def test_answer_with_no_valid_reply_address_is_joined_but_not_answered(flow: Flow) -> None:
+    """An update whose Reply-To is no usable address fills the record; no reply, no quarantine."""
+    update = Record(kind=Kind.referral, reason="finds words hard", consent=True)
+    flow.deliver(
+        update,
+        message_id="<u1@school.example>",
+        in_reply_to=our_ask(flow),
+        extra="Reply-To: sam@localhost\n",
+    )
+    report = flow.run()
+    ref = flow.svc.store.referral("IP-0001")
+    assert ref is not None and () == ref.parsed.record.missing
+    assert 0 == report.quarantined
+    assert [] == flow.sent_with("thanks_update")

@@ -45,11 +45,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the worker: forever, or one cycle with --once."""
     from intake.worker.cycle import run_cycle
+    from intake.worker.delivery import startup_check
     from intake.worker.digest_job import queue_digest
     from intake.worker.scheduler import run_forever
     from intake.worker.services import build_services
 
     svc = build_services(load(args))
+    startup_check(svc)
     if not args.once:
         run_forever(svc)
         return EXIT_OK

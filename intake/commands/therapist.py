@@ -1,6 +1,7 @@
 """The therapist's commands: referrals, their status, and follow-ups.
 
-`intake referrals [list|show REF|set-status REF STATUS]` and
+`intake referrals [list|show REF|set-status REF STATUS|resolve REF FIELD --keep recorded|new]`
+and
 `intake followups [list|done ID|snooze ID --until DATE]`. Output fits a
 terminal; `--json` gives the same for a script. Changes are made as the
 therapist, recorded in the status history and the audit log.
@@ -14,11 +15,13 @@ import sys
 from typing import Any, TypeAlias
 
 from intake.commands.common import EXIT_FAILED, EXIT_OK, load
+from intake.deciding.merge import conflict_field
 from intake.deciding.status import STATUSES, THERAPIST, why_not
 from intake.digest.build import referral_line
 from intake.digest.commands import parse_until
+from intake.store.audit import cli_actor
 from intake.store.db import FollowUpRow, ReferralRow
-from intake.store.therapist import conflicts, followup
+from intake.store.therapist import NotResolved, conflicts, followup, resolve_conflict
 from intake.worker.cycle import Services
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -106,6 +109,8 @@ def cmd_referrals_show(args: argparse.Namespace) -> int:
             print(f"  {name.replace('_', ' ')}: {getattr(rec, name)}")
     for c in data["conflicts"]:
         print(f"  CONFLICT {c['field']}: recorded {c['recorded']!r}, received {c['received']!r}")
+        settle = f"intake referrals resolve {row.reference} {c['field']} --keep recorded|new"
+        print(f"    to settle it: {settle}")
     for o in data["replies"]:
         print(f"  reply {o['template']} ({o['state']}) {o['at']}")
     for h in data["history"]:
@@ -137,6 +142,29 @@ def cmd_referrals_set_status(args: argparse.Namespace) -> int:
         )
         svc.store.audit(THERAPIST, f"status {args.status}", now, row.reference)
     print(f"{row.reference}: {row.status} -> {args.status}")
+    return EXIT_OK
+
+
+def cmd_referrals_resolve(args: argparse.Namespace) -> int:
+    """Settle a conflict: keep the recorded value or the one a later message gave."""
+    svc = _services(args)
+    row = svc.store.referral(args.reference)
+    if row is None:
+        print(f"intake referrals: no referral {args.reference}", file=sys.stderr)
+        return EXIT_FAILED
+    field = conflict_field(args.field)
+    if field is None:
+        print(f"intake referrals: {args.field!r} is not a field of a referral", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        count = resolve_conflict(
+            svc.store, row, field, args.keep, actor=cli_actor(), now=svc.clock.now()
+        )
+    except NotResolved as exc:
+        print(f"intake referrals: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    plural = "s" if count != 1 else ""
+    print(f"{row.reference}: {field}: kept the {args.keep} value ({count} conflict{plural})")
     return EXIT_OK
 
 
@@ -228,6 +256,12 @@ def _register_referrals(sub: SubParsers) -> None:
     q.add_argument("status", choices=STATUSES)
     q.add_argument("--note", help="a short note for the history")
     q.set_defaults(handler=cmd_referrals_set_status)
+
+    q = acts.add_parser("resolve", help="settle a conflict between recorded and new values")
+    q.add_argument("reference", help="e.g. IP-0042")
+    q.add_argument("field", help="e.g. client_age (as `show` lists it)")
+    q.add_argument("--keep", required=True, choices=("recorded", "new"), help="which value")
+    q.set_defaults(handler=cmd_referrals_resolve)
 
 
 def _register_followups(sub: SubParsers) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from intake.models import Client, Kind, Record, Referrer, SessionFormat
+from intake.models import Client, Kind, Record, Referrer
+from intake.understanding.missing import find_missing
 
 # Scalar fields compared value by value: (section, attribute, shown name).
 _SCALARS: tuple[tuple[str, str, str], ...] = (
@@ -31,7 +32,6 @@ _SCALARS: tuple[tuple[str, str, str], ...] = (
     ("record", "consent", "consent"),
 )
 _TEXTS: tuple[str, ...] = ("reason", "availability", "access_notes")
-_GROUP_EXEMPT = frozenset({"client_name", "client_age"})
 
 
 class Conflict(BaseModel):
@@ -54,26 +54,20 @@ class Merged(BaseModel):
     conflicts: tuple[Conflict, ...] = ()
 
 
-def find_missing(record: Record, required: tuple[str, ...]) -> tuple[str, ...]:
-    """Names from `required` that the record does not answer (client_age accepts a DOB)."""
-    present = {
-        "client_name": record.client.name is not None,
-        "client_age": record.client.age is not None or record.client.date_of_birth is not None,
-        "reason": bool(record.reason),
-        "consent": record.consent is not None,
-        "referrer_name": record.referrer.name is not None,
-        "referrer_phone": record.referrer.phone is not None,
-        "needs": bool(record.needs),
-        "setting": record.setting is not None,
-        "delivery": record.delivery is not None,
-        "availability": bool(record.availability),
-    }
-    group = record.session_format == SessionFormat.group and record.client.name is None
-    return tuple(
-        name
-        for name in required
-        if not (group and name in _GROUP_EXEMPT) and not present.get(name, True)
-    )
+def conflict_field(text: str) -> str | None:
+    """The field a conflict is about, from `client_age`, `client.age` or `client age`."""
+    name = re.sub(r"[\s.\-]+", "_", text.strip().casefold())
+    return name if name in {shown for _, _, shown in _SCALARS} else None
+
+
+def settle(record: Record, field: str, value: str) -> Record:
+    """`record` with `field` set to `value` (a conflict's shown value), validated."""
+    section, attribute = next((s, a) for s, a, shown in _SCALARS if shown == field)
+    if section == "record":
+        return Record.model_validate({**record.model_dump(), attribute: value})
+    part = getattr(record, section)
+    changed = type(part).model_validate({**part.model_dump(), attribute: value})
+    return record.model_copy(update={section: changed})
 
 
 def _shown(value: Any) -> str:

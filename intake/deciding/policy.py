@@ -12,7 +12,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from intake.deciding.workdays import add_working_days
-from intake.models import Kind, ParsedEmail
+from intake.models import Envelope, Kind, ParsedEmail
+from intake.replying.compose import reply_recipient, safe_msg_id
 
 _ROBOT_LOCAL_PART = re.compile(
     r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?"
@@ -28,6 +29,7 @@ class History(BaseModel):
 
     our_address: str
     mode: str = "auto"
+    # Automatic replies to this sender in this thread within [reply] cooldown_hours.
     replies_to_sender_recently: int = 0
     replies_last_hour: int = 0
     max_per_hour: int = 60
@@ -63,6 +65,36 @@ def is_robot_address(address: str | None) -> bool:
     return bool(_ROBOT_LOCAL_PART.match(address.split("@", 1)[0]))
 
 
+def thread_root(envelope: Envelope) -> str | None:
+    """The thread an email belongs to: the first of References, else In-Reply-To, else itself."""
+    for candidate in (*envelope.references, envelope.in_reply_to, envelope.message_id):
+        found = safe_msg_id(candidate)
+        if found:
+            return found
+    return None
+
+
+def is_our_message_id(value: str | None, our_address: str) -> bool:
+    """True for a Message-ID of the form we give our own mail: <ip.HEX@our domain>."""
+    domain = our_address.rsplit("@", 1)[-1].lower()
+    found = safe_msg_id(value)
+    return bool(found and re.fullmatch(rf"<ip\.[0-9a-f]+@{re.escape(domain)}>", found.lower()))
+
+
+def comes_from_a_loop(envelope: Envelope, our_address: str) -> bool:
+    """Our own mail coming back: our Message-ID on it or in its References or In-Reply-To."""
+    ids = (envelope.message_id, envelope.in_reply_to, *envelope.references)
+    return any(is_our_message_id(i, our_address) for i in ids)
+
+
+def has_valid_reply_address(envelope: Envelope) -> bool:
+    try:
+        reply_recipient(envelope)
+    except ValueError:
+        return False
+    return True
+
+
 def template_for(parsed: ParsedEmail) -> str:
     if parsed.record.kind is Kind.enquiry:
         return "enquiry"
@@ -81,10 +113,14 @@ def why_not_reply(parsed: ParsedEmail, history: History) -> str | None:
         return "no reply to a robot address"
     if address == history.our_address.lower():
         return "no reply to our own address"
+    if not has_valid_reply_address(parsed.envelope):
+        return "no valid address to reply to"
+    if comes_from_a_loop(parsed.envelope, history.our_address):
+        return "loop: this email carries our own Message-ID"
     if history.answers_our_mail:
         return "no automatic reply to a reply to our own mail"
     if history.replies_to_sender_recently:
-        return "cooldown: this sender had an automatic reply recently"
+        return "cooldown: this sender had an automatic reply in this thread recently"
     if history.replies_last_hour >= history.max_per_hour:
         return "circuit breaker: hourly reply ceiling reached"
     return None

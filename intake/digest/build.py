@@ -26,6 +26,13 @@ class ReferralLine(Model):
     reply: str
     waiting_days: int = 0
 
+    @property
+    def asked(self) -> str:
+        """How long ago we last asked for what is missing, in words."""
+        if self.waiting_days == 0:
+            return "asked today"
+        return f"asked {self.waiting_days} day{'s' if self.waiting_days != 1 else ''} ago"
+
 
 class FollowUpLine(Model):
     id: int
@@ -37,6 +44,7 @@ class FollowUpLine(Model):
 
 class Health(Model):
     last_poll: str
+    poll_late: str = ""
     robots_ignored: int
     replies_sent: int
     errors: int
@@ -104,12 +112,16 @@ def split_followups(
 
 
 def subject(data: DigestData, token: str) -> str:
-    if data.safeguarding:
-        head = f"URGENT {len(data.safeguarding)} safeguarding"
-    elif data.quiet:
-        head = "a quiet day"
-    else:
-        head = f"{len(data.new_referrals)} new, {len(data.overdue) + len(data.due_today)} to do"
+    """Short, most urgent first, only the counts that are not zero; the token last."""
+    counts = (
+        (len(data.safeguarding), "URGENT {} safeguarding"),
+        (len(data.overdue) + len(data.due_today), "{} to do"),
+        (len(data.new_referrals), "{} new"),
+        (len(data.needs_look), "{} to check"),
+    )
+    head = ", ".join(text.format(n) for n, text in counts if n)
+    if not head:
+        head = f"{len(data.awaiting_info)} awaiting info" if data.awaiting_info else "a quiet day"
     return f"Intake digest {data.day:%a %d %b}: {head} [digest {token}]"
 
 
@@ -119,6 +131,18 @@ def render_digest(env: Environment, data: DigestData, token: str) -> tuple[str, 
     text = env.get_template("digest/digest.txt.j2").render(context)
     html = env.get_template("digest/digest.html.j2").render(context)
     return subject(data, token), text, html
+
+
+def poll_late(last: datetime | None, now: datetime, poll_minutes: float) -> str:
+    """A warning when the last successful poll is long past (3 polls, at least an hour)."""
+    if last is None:
+        return "the mailbox has never been read successfully"
+    late = now - last
+    if late.total_seconds() < max(3 * poll_minutes, 60) * 60:
+        return ""
+    hours = int(late.total_seconds() // 3600)
+    since = f"{hours} hours" if hours < 48 else f"{hours // 24} days"
+    return f"no successful poll for {since}: check the mailbox connection"
 
 
 def age_in_days(created_at: str, now: datetime) -> int:

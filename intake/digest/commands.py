@@ -1,7 +1,8 @@
 """Commands the therapist writes in a reply to the digest (pure parsing).
 
 One command a line: `done 12`, `snooze 14 3d` (or 2w, or a date such as
-2026-12-01), `status IP-0042 assessment_offered`. Quoted text (lines starting
+2026-12-01), `status IP-0042 assessment_offered`, `keep IP-0042 client_age new`
+(or `recorded`; `client.age` works too) to settle a conflict. Quoted text (lines starting
 with ">", and everything after an "On ... wrote:" or "Original Message"
 line) is not read. Lines that look like commands but are not understood are
 returned so the confirmation can say so: every other line she wrote (above
@@ -23,6 +24,7 @@ _QUOTE_START = re.compile(
 _DONE = re.compile(r"^done\s+#?(\d+)$", re.IGNORECASE)
 _SNOOZE = re.compile(r"^snooze\s+#?(\d+)\s+(?:until\s+)?(\S+)$", re.IGNORECASE)
 _STATUS = re.compile(r"^status\s+(IP-\d+)\s+([a-z_ ]+)$", re.IGNORECASE)
+_KEEP = re.compile(r"^keep\s+(IP-\d+)\s+([a-z_.]+)\s+(recorded|new)$", re.IGNORECASE)
 _PERIOD = re.compile(r"^(\d{1,3})\s*([dw])$", re.IGNORECASE)
 
 
@@ -31,11 +33,13 @@ class Command(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    verb: Literal["done", "snooze", "status"]
+    verb: Literal["done", "snooze", "status", "keep"]
     followup_id: int | None = None
     until: date | None = None
     reference: str | None = None
     status: str | None = None
+    field: str | None = None
+    keep: Literal["recorded", "new"] | None = None
     line: str
 
 
@@ -84,6 +88,10 @@ def parse_line(line: str, today: date) -> Command | None:
     if m := _STATUS.match(flat):
         status = m.group(2).strip().lower().replace(" ", "_")
         return Command(verb="status", reference=m.group(1).upper(), status=status, line=flat)
+    if m := _KEEP.match(flat):
+        keep: Literal["recorded", "new"] = "new" if m.group(3).lower() == "new" else "recorded"
+        reference, field = m.group(1).upper(), m.group(2).lower()
+        return Command(verb="keep", reference=reference, field=field, keep=keep, line=flat)
     return None
 
 

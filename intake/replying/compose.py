@@ -11,19 +11,49 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 
 from intake.config import Practice
-from intake.models import Envelope, ParsedEmail
+from intake.errors import ConfigError
+from intake.models import (
+    Client,
+    Delivery,
+    Envelope,
+    Kind,
+    ParsedEmail,
+    Record,
+    Referrer,
+    Role,
+    SessionFormat,
+    Setting,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
-REPLY_TEMPLATES = ("acknowledgement", "missing_information", "enquiry")
+REPLY_TEMPLATES = (
+    "acknowledgement",
+    "missing_information",
+    "enquiry",
+    "thanks_update",
+    "still_missing",
+    "reminder",
+)
+# The replies that carry the practice facts ("How it works") in their text part too.
+FACTS_TEMPLATES = ("acknowledgement", "missing_information", "enquiry", "thanks_update")
+ALERT_TEMPLATES = ("urgent",)
 
 MISSING_IN_PLAIN_WORDS = {
     "client_name": "the name of the person you are referring",
@@ -35,8 +65,15 @@ MISSING_IN_PLAIN_WORDS = {
     "setting": "where the sessions would take place (for example at home, school or a care home)",
 }
 
-_UNSAFE_HEADER_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
+_UNSAFE_HEADER_CHARS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _MAX_SUBJECT = 200
+_MSG_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]{1,250}>")
+_TITLES = {
+    *("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "rev", "revd", "sister", "nurse"),
+    *("baby", "master"),
+}
+# Roles greeted formally, by title and surname when the name carries a title.
+FORMAL_ROLES = frozenset({"gp", "health_professional", "social_worker"})
 
 
 def environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
@@ -50,21 +87,74 @@ def environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
     )
 
 
+def _decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded words (repeatedly: they may be nested) to plain text."""
+    for _ in range(3):
+        if "=?" not in value:
+            break
+        try:
+            decoded = str(make_header(decode_header(value)))
+        except (HeaderParseError, LookupError, UnicodeError, ValueError):
+            break
+        if decoded == value:
+            break
+        value = decoded
+    return value
+
+
 def clean_header(value: str, limit: int = _MAX_SUBJECT) -> str:
-    """One line, no control characters, bounded length: no header injection."""
-    flat = _UNSAFE_HEADER_CHARS.sub(" ", value)
+    """One line, no control characters, bounded length: no header injection.
+
+    Encoded words are decoded first, so a CR/LF hidden inside one is removed
+    too; the email library re-encodes whatever is not ASCII on output.
+    """
+    flat = _UNSAFE_HEADER_CHARS.sub(" ", _decode_words(value))
     flat = " ".join(flat.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def first_name(name: str | None) -> str | None:
+def _name_words(name: str | None) -> list[str]:
     if not name:
+        return []
+    flat = clean_header(name, 120)
+    return [w.strip(",;:\"'()") for w in flat.split() if w.strip(",;:\"'()")]
+
+
+def _plausible(word: str) -> bool:
+    """A name, not an initial ("K."), initials ("BE") or an address."""
+    bare = word.rstrip(".")
+    initials = bare.isupper() and len(bare) <= 3
+    return len(bare) > 1 and word[0].isalpha() and "@" not in word and not initials
+
+
+def first_name(name: str | None) -> str | None:
+    """The first name, or None; "Mr Reid" has none (a title and one word is a surname)."""
+    all_words = _name_words(name)
+    words = [w for w in all_words if w.lower().strip(".") not in _TITLES]
+    if not words or not _plausible(words[0]) or (len(words) == 1 < len(all_words)):
         return None
-    titles = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "rev", "revd", "sister", "nurse"}
-    words = [w for w in re.split(r"\s+", name.strip()) if w.lower().strip(".") not in titles]
-    if not words or len(words[0].rstrip(".")) <= 1 or not words[0][0].isalpha():
+    return words[0][:40]
+
+
+def formal_name(name: str | None) -> str | None:
+    """ "Dr Okafor" from "Dr Sarah Okafor": title and surname, or None without a title."""
+    words = _name_words(name)
+    if len(words) < 2 or words[0].lower().strip(".") not in _TITLES:
         return None
-    return clean_header(words[0], 40)
+    surname = words[-1]
+    if not _plausible(surname) or surname.lower().strip(".") in _TITLES:
+        return None
+    title = words[0].rstrip(".")
+    if surname.islower():
+        surname = surname.capitalize()
+    return f"{title[:1].upper()}{title[1:].lower()} {surname[:40]}"
+
+
+def greeting_name(name: str | None, role: str | None) -> str | None:
+    """Who "Dear ..." addresses: title and surname for clinicians who give one, else first name."""
+    if role in FORMAL_ROLES:
+        return formal_name(name) or first_name(name)
+    return first_name(name) or formal_name(name)
 
 
 def reply_context(parsed: ParsedEmail, reference: str, practice: Practice) -> dict[str, Any]:
@@ -75,9 +165,13 @@ def reply_context(parsed: ParsedEmail, reference: str, practice: Practice) -> di
         "practice": practice,
         "reference": reference,
         "referrer_first_name": first_name(record.referrer.name),
+        "greeting_name": greeting_name(record.referrer.name, role),
         "referrer_role": role,
-        "client_first_name": record.client.first_name,
+        "professional": role in FORMAL_ROLES,
+        "client_first_name": first_name(record.client.name),
+        "for_child": record.client.age is not None and record.client.age < 18,
         "session_format": record.session_format.value if record.session_format else None,
+        "setting": record.setting.value if record.setting else None,
         "delivery": record.delivery.value if record.delivery else None,
         "missing": [MISSING_IN_PLAIN_WORDS.get(m, m.replace("_", " ")) for m in record.missing],
     }
@@ -104,14 +198,38 @@ def _subject(original: str, reference: str) -> str:
     return f"{base} [{reference}]"
 
 
+def safe_msg_id(value: str | None) -> str | None:
+    """A Message-ID as it may appear in our headers: one `<...>` token, or None."""
+    if not value:
+        return None
+    found = _MSG_ID.fullmatch(value.strip())
+    return found.group(0) if found else None
+
+
 def _references(envelope: Envelope) -> str:
-    chain = [r for r in envelope.references if r]
-    if envelope.message_id and envelope.message_id not in chain:
-        chain.append(envelope.message_id)
+    chain: list[str] = []
+    for ref in (*envelope.references, envelope.message_id):
+        ok = safe_msg_id(ref)
+        if ok and ok not in chain:
+            chain.append(ok)
     # RFC 5322 allows trimming; keep the first and the most recent ones.
     if len(chain) > 10:
         chain = chain[:1] + chain[-9:]
     return " ".join(chain)
+
+
+def reply_recipient(envelope: Envelope) -> Address:
+    """The Reply-To, else the From, as a bare address; ValueError when it is not one."""
+    addr = envelope.reply_address
+    if not addr or _UNSAFE_HEADER_CHARS.search(addr) or len(addr) > 254:
+        raise ValueError("no valid address to reply to")
+    try:
+        parsed = Address(addr_spec=addr)
+    except (ValueError, IndexError, HeaderParseError):
+        raise ValueError("no valid address to reply to") from None
+    if not parsed.username or "." not in parsed.domain or parsed.addr_spec != addr:
+        raise ValueError("no valid address to reply to")
+    return parsed
 
 
 def build_reply(
@@ -125,17 +243,15 @@ def build_reply(
     now: datetime,
 ) -> EmailMessage:
     """The reply as an email: threaded, marked as automatic (RFC 3834), safe headers."""
-    to = envelope.reply_address
-    if not to:
-        raise ValueError("no address to reply to")
     msg = EmailMessage()
     msg["From"] = Address(display_name=clean_header(practice.name, 80), addr_spec=practice.email)
-    msg["To"] = to
+    msg["To"] = reply_recipient(envelope)
     msg["Subject"] = _subject(envelope.subject, reference)
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = msg_id
-    if envelope.message_id:
-        msg["In-Reply-To"] = envelope.message_id
+    parent = safe_msg_id(envelope.message_id)
+    if parent:
+        msg["In-Reply-To"] = parent
     refs = _references(envelope)
     if refs:
         msg["References"] = refs
@@ -155,6 +271,7 @@ def build_alert(
     html: str,
     msg_id: str,
     now: datetime,
+    urgent: bool = False,
 ) -> EmailMessage:
     """A message for the therapist herself (an urgent alert or the digest)."""
     msg = EmailMessage()
@@ -167,6 +284,10 @@ def build_alert(
     msg["Message-ID"] = msg_id
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
+    if urgent:  # shown as high priority by Outlook, Apple Mail, Thunderbird and Gmail
+        msg["Importance"] = "high"
+        msg["X-Priority"] = "1 (Highest)"
+        msg["Priority"] = "urgent"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     return msg
@@ -174,3 +295,54 @@ def build_alert(
 
 def domain_of(address: str) -> str:
     return address.rsplit("@", 1)[-1] or "localhost"
+
+
+# ------------------------------------------------------------------ start-up check
+
+
+def _sample(role: Role | None, fmt: SessionFormat | None, delivery: Delivery | None) -> ParsedEmail:
+    return ParsedEmail(
+        envelope=Envelope(message_id="<check@localhost>", subject="Check", from_addr="a@b.example"),
+        record=Record(
+            kind=Kind.referral,
+            referrer=Referrer(name="Dr Sam Carter", role=role),
+            client=Client(name="Amy Example", age=9)
+            if fmt is not SessionFormat.group
+            else Client(),
+            session_format=fmt,
+            delivery=delivery,
+            setting=Setting.care_home if fmt is SessionFormat.group else Setting.home,
+            missing=("client_age", "consent") if role else (),
+        ),
+    )
+
+
+def sample_contexts(practice: Practice) -> list[dict[str, Any]]:
+    """Contexts that reach every branch of the reply templates (every role, format, delivery)."""
+    contexts = []
+    for role in (None, *Role):
+        for fmt in (None, *SessionFormat):
+            for delivery in (None, *Delivery):
+                contexts.append(reply_context(_sample(role, fmt, delivery), "IP-0000", practice))
+    return contexts
+
+
+def check_templates(env: Environment, practice: Practice) -> int:
+    """Render every reply and alert template once; ConfigError names the first that breaks.
+
+    Run at start-up and by `intake check`, so a broken template fails there
+    and never in a referrer's inbox. Returns how many renders succeeded.
+    """
+    alert = {"headline": "check", "reference": "IP-0000", "received": "now", "detail": "check"}
+    jobs = [
+        (f"replies/{name}", ctx) for name in REPLY_TEMPLATES for ctx in sample_contexts(practice)
+    ]
+    jobs += [(f"alerts/{name}", alert) for name in ALERT_TEMPLATES]
+    for name, context in jobs:
+        try:
+            render(env, name, context)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)  # set on syntax errors only
+            where = f" line {line}" if line else ""
+            raise ConfigError(f"template {name}{where}: {exc.message or exc}") from None
+    return len(jobs)

@@ -10,6 +10,7 @@ import base64
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -28,8 +29,15 @@ def crlf(raw: bytes) -> bytes:
     return _BARE_LF.sub(b"\r\n", raw)
 
 
+# Called once the server has agreed to sender and recipients, just before the
+# message itself goes out: the outbox records 'sending' there (see cycle.py).
+BeforeData = Callable[[], None]
+
+
 class Sender(Protocol):
-    def send(self, raw: bytes, sender: str, recipients: list[str]) -> None: ...
+    def send(
+        self, raw: bytes, sender: str, recipients: list[str], before_data: BeforeData | None = None
+    ) -> None: ...
 
     def close(self) -> None: ...
 
@@ -40,7 +48,11 @@ class MaildirSender:
     def __init__(self, path: Path) -> None:
         self.box = open_maildir(path)
 
-    def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
+    def send(
+        self, raw: bytes, sender: str, recipients: list[str], before_data: BeforeData | None = None
+    ) -> None:
+        if before_data is not None:
+            before_data()
         with private_umask():
             self.box.add(raw)
 
@@ -88,17 +100,26 @@ class SmtpSender:
             return
         conn.login(self.cfg.username, password(self.cfg, "smtp").get_secret_value())
 
-    def send(self, raw: bytes, sender: str, recipients: list[str]) -> None:
+    def send(
+        self, raw: bytes, sender: str, recipients: list[str], before_data: BeforeData | None = None
+    ) -> None:
+        """MAIL, RCPT, then `before_data()`, then DATA: only DATA can leave the outcome unknown."""
         raw = crlf(raw)
         if self._conn is None:
             self._conn = self._connect()
         try:
-            refused = self._conn.sendmail(sender, recipients, crlf(raw))
+            self._envelope(self._conn, sender, recipients)
+            if before_data is not None:
+                self._call(before_data)
+            code, reply = self._conn.data(raw)
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise MessageError("smtp: every recipient was refused") from exc
-        except UnicodeEncodeError:  # an address smtplib cannot put on the wire
-            self.close()
-            raise MessageError("smtp: an address is not plain ASCII") from None
+            self._reset()
+            codes = [code for code, _ in exc.recipients.values()]
+            if all(400 <= code < 500 for code in codes):
+                raise TransientError(f"smtp: recipients deferred ({codes[0]})") from None
+            raise MessageError("smtp: every recipient was refused") from None
         except smtplib.SMTPResponseException as exc:
             self.close()
             if 500 <= exc.smtp_code < 600:
@@ -107,8 +128,36 @@ class SmtpSender:
         except (TimeoutError, OSError, smtplib.SMTPException) as exc:
             self.close()
             raise TransientError(f"smtp: {type(exc).__name__}") from None
+
+    @staticmethod
+    def _envelope(conn: smtplib.SMTP, sender: str, recipients: list[str]) -> None:
+        """MAIL FROM and RCPT TO; raises unless every recipient is accepted."""
+        conn.ehlo_or_helo_if_needed()
+        code, reply = conn.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        refused = {}
+        for rcpt in recipients:
+            code, reply = conn.rcpt(rcpt)
+            if code not in (250, 251):
+                refused[rcpt] = (code, reply)
         if refused:
-            raise MessageError(f"smtp: {len(refused)} recipient(s) refused")
+            raise smtplib.SMTPRecipientsRefused(refused)
+
+    def _call(self, before_data: BeforeData) -> None:
+        """Run the caller's hook; if it fails, abandon this transaction cleanly."""
+        try:
+            before_data()
+        except BaseException:
+            self._reset()
+            raise
+
+    def _reset(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.rset()
+            except (OSError, smtplib.SMTPException):
+                self.close()
 
     def close(self) -> None:
         if self._conn is not None:

@@ -597,6 +597,17 @@ class Store:
             ),
         )
 
+    def defer_outbox(
+        self, out_id: int, now: datetime, *, error: str, retry_at: datetime | None
+    ) -> None:
+        """Back to 'pending' after a failed try, counting the try for the backoff."""
+        self.db.execute(
+            "UPDATE outbox SET attempts = attempts + CASE WHEN state = 'sending' THEN 0 ELSE 1 END,"
+            " state = 'pending', last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at)"
+            " WHERE id = ?",
+            (error, iso(retry_at) if retry_at else None, out_id),
+        )
+
     def is_our_message_id(self, rfc_message_id: str) -> bool:
         row = self._one("SELECT 1 FROM outbox WHERE rfc_message_id = ?", rfc_message_id)
         if row is None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from intake.deciding.merge import Conflict
-from intake.store.db import FollowUpRow, Store, iso
+from intake.deciding.followups import CONFLICT
+from intake.deciding.merge import Conflict, settle
+from intake.deciding.status import THERAPIST
+from intake.store import audit
+from intake.store.db import FollowUpRow, ReferralRow, Store, iso
 
 
 class ConflictRow(BaseModel):
@@ -115,6 +119,59 @@ def conflicts(
             ConflictRow(id=row["id"], reference=row["reference"], conflict=conflict, at=row["at"])
         )
     return result
+
+
+class NotResolved(ValueError):
+    """Raised when a conflict cannot be settled as asked; the message says why."""
+
+
+def resolve_conflict(
+    store: Store,
+    row: ReferralRow,
+    field: str,
+    keep: Literal["recorded", "new"],
+    *,
+    actor: str,
+    now: datetime,
+) -> int:
+    """Settle the open conflicts about `field`: keep the recorded or the newest value.
+
+    The record is resealed (for "new"), the conflicts marked resolved, the
+    history notes the field and the choice (never the values), the audit log
+    the act; once a referral has no open conflict its "check conflicting
+    information" follow-ups are done. Returns how many conflicts were settled.
+    """
+    open_ = [c for c in conflicts(store, referral_id=row.id) if c.conflict.field == field]
+    if not open_:
+        raise NotResolved(f"{row.reference} has no open conflict about {field}")
+    parsed = None
+    if keep == "new":
+        try:
+            record = settle(row.parsed.record, field, open_[-1].conflict.received)
+        except ValidationError:
+            raise NotResolved(f"the new value of {field} is not a valid {field}") from None
+        parsed = row.parsed.model_copy(update={"record": record})
+    with store.transaction():
+        store.update_referral(
+            row.id,
+            now=now,
+            actor=THERAPIST,
+            parsed=parsed,
+            note=f"conflict about {field} settled: kept the {keep} value",
+        )
+        marks = ",".join("?" * len(open_))
+        store.db.execute(
+            f"UPDATE conflicts SET resolved_at = ? WHERE id IN ({marks})",
+            (iso(now), *(c.id for c in open_)),
+        )
+        if not conflicts(store, referral_id=row.id):
+            store.db.execute(
+                "UPDATE followups SET state = 'done', done_at = ?, snoozed_until = NULL"
+                " WHERE referral_id = ? AND action = ? AND state IN ('open', 'snoozed')",
+                (iso(now), row.id, CONFLICT),
+            )
+        audit.record(store, actor, f"resolve_conflict.keep_{keep}", row.reference, now=now)
+    return len(open_)
 
 
 def digest_by_message_id(store: Store, rfc_message_id: str) -> DigestRow | None:

@@ -13,16 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email import policy
-from email.parser import BytesHeaderParser
 from email.policy import SMTP
 
 from jinja2 import Environment
 
 from intake.clock import Clock
 from intake.config import Config
-from intake.deciding.policy import Decision, History, decide
-from intake.errors import ConfigError, MessageError, TransientError
+from intake.deciding.policy import Decision, History, decide, thread_root
+from intake.errors import MessageError
 from intake.mailbox.fetched import Batch, Fetched, Inbox
 from intake.mailbox.identity import header_section, headers_digest, message_id_of
 from intake.models import ParsedEmail
@@ -34,17 +32,16 @@ from intake.replying.compose import (
     render,
     reply_context,
 )
+from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
 from intake.store.db import Store
-from intake.store.redact import message_reason, redact, where
+from intake.store.redact import message_reason, where
 from intake.understanding import parse_email
 from intake.worker.progress import Progress
 
 log = logging.getLogger("intake.worker")
 
 MAX_ATTEMPTS = 3
-RETRY_BASE_SECONDS = 60
-RETRY_CAP_SECONDS = 3600
 
 
 @dataclass
@@ -57,6 +54,8 @@ class Services:
     clock: Clock
     open_inbox: Callable[[], Inbox]
     open_sender: Callable[[], Sender]
+    # Drafts and Sent (draft mode, the Sent copy, crash recovery); None: not available.
+    open_folders: Callable[[], MailFolders] | None = None
 
 
 @dataclass
@@ -135,10 +134,11 @@ def history_for(svc: Services, parsed: ParsedEmail, now: datetime) -> History:
     address = env.reply_address or ""
     ours = [r for r in (env.in_reply_to, *env.references) if r and store.is_our_message_id(r)]
     cooldown = now - timedelta(hours=cfg.reply.cooldown_hours)
+    thread = thread_root(env)
     return History(
         our_address=cfg.practice.email,
         mode=cfg.reply.mode,
-        replies_to_sender_recently=store.replies_to(address, cooldown) if address else 0,
+        replies_to_sender_recently=store.replies_to(address, cooldown, thread) if address else 0,
         replies_last_hour=store.replies_since(now - timedelta(hours=1)),
         max_per_hour=cfg.reply.max_per_hour,
         answers_our_mail=bool(ours),
@@ -169,11 +169,10 @@ def queue_reply(
         raw=mail.as_bytes(policy=SMTP),
         template=decision.reply,
         recipient=parsed.envelope.reply_address or "",
-        thread=parsed.envelope.message_id,
+        thread=thread_root(parsed.envelope),
         msg_id=msg_id,
         referral_id=ref_id,
         now=now,
-        state="drafted" if svc.cfg.reply.mode == "draft" else "pending",
     )
 
 
@@ -196,6 +195,7 @@ def queue_alert(svc: Services, reference: str, headline: str, detail: str, key: 
         html=html,
         msg_id=rfc_id,
         now=now,
+        urgent=True,
     )
     svc.store.queue_reply(
         rfc_message_id=rfc_id,
@@ -310,53 +310,7 @@ def process_message(svc: Services, msg_id: int) -> str:
 # ------------------------------------------------------------------ deliver
 
 
-def recipients_of(raw: bytes) -> list[str]:
-    """The To addresses of an outgoing message, read from its headers only (no body parse)."""
-    msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
-    return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
-
-
-def recover_interrupted_sends(store: Store, now: datetime) -> int:
-    """A send interrupted by a crash may or may not have reached the server.
-
-    Such replies are never re-sent automatically (a duplicate is worse than a
-    delay); they are marked uncertain and listed for the therapist.
-    """
-    rows = store.outbox_in_state("sending")
-    for row in rows:
-        store.set_outbox_state(row.id, "uncertain", now, error="interrupted while sending")
-    return len(rows)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
-
-
-def deliver_outbox(svc: Services, sender: Sender) -> int:
-    """Send what is due; each reply is marked 'sending' in a commit before the SMTP dialogue."""
-    store, sent = svc.store, 0
-    for row in store.outbox_due(svc.clock.now()):
-        raw = store.outbox_raw(row.id)
-        store.set_outbox_state(row.id, "sending", svc.clock.now())
-        try:
-            sender.send(raw, svc.cfg.practice.email, recipients_of(raw))
-        except ConfigError:
-            store.set_outbox_state(row.id, "pending", svc.clock.now(), error="configuration")
-            raise
-        except TransientError as exc:
-            now = svc.clock.now()
-            store.set_outbox_state(
-                row.id, "pending", now, error=str(exc), retry_at=now + retry_delay(row.attempts + 1)
-            )
-            log.warning("outbox %d: %s; will retry", row.id, redact(str(exc)))
-            break
-        except MessageError as exc:
-            store.set_outbox_state(row.id, "failed", svc.clock.now(), error=str(exc))
-            log.warning("outbox %d: %s", row.id, redact(str(exc)))
-            continue
-        store.set_outbox_state(row.id, "sent", svc.clock.now())
-        sent += 1
-    return sent
+# Delivery (and its exactly-once strategy) lives in intake/worker/delivery.py.
 
 
 # ------------------------------------------------------------------ the cycle
@@ -394,7 +348,7 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     """Fetch, process and reply once. Raises TransientError when a server is unreachable."""
     report = CycleReport()
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
-    recover_interrupted_sends(svc.store, svc.clock.now())
+    recover_interrupted_sends(svc)
     inbox = svc.open_inbox()
     try:
         report.fetched = fetch_new(svc, inbox, since)
@@ -410,3 +364,21 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
         inbox.close()
     svc.store.event("poll_ok", svc.clock.now(), f"{report.fetched} new")
     return report
+
+
+from intake.worker.delivery import (  # noqa: E402  (delivery needs Services, defined above)
+    deliver_outbox,
+    recipients_of,
+    recover_interrupted_sends,
+    retry_delay,
+)
+
+__all__ = [
+    "CycleReport",
+    "Services",
+    "deliver_outbox",
+    "recipients_of",
+    "recover_interrupted_sends",
+    "retry_delay",
+    "run_cycle",
+]

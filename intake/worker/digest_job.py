@@ -11,17 +11,47 @@ from intake.digest.build import (
     FollowUpLine,
     Health,
     age_in_days,
+    poll_late,
     referral_line,
     render_digest,
     split_followups,
 )
 from intake.replying.compose import build_alert, domain_of, message_id
-from intake.store.db import Store
+from intake.store.db import OutboxRow, ReferralRow, Store
 from intake.store.therapist import conflicts
 from intake.worker.cycle import Services
 from intake.worker.digest_replies import REFUSED_EVENT
+from intake.worker.rules import ASKED_STATES
+from intake.worker.updates import ASK_REPLIES
+
+ASKING = (*ASK_REPLIES, "reminder")
 
 ROBOT_KINDS = ("auto_reply", "bounce", "bulk")
+
+
+def last_asked(replies: list[OutboxRow], row: ReferralRow) -> str:
+    """When we last asked for what is missing (request, shorter request or reminder).
+
+    Falls back to when the referral arrived, for one we never asked (replies off).
+    """
+    asks = [
+        r.sent_at or r.created_at
+        for r in replies
+        if r.template in ASKING and r.state in ASKED_STATES
+    ]
+    return max(asks, default=row.created_at)
+
+
+def enquiry_line(row: ReferralRow, replies: list[OutboxRow]) -> str:
+    """What to look at for a new enquiry: it is one, and how it was answered."""
+    if not replies:
+        return f"{row.reference}: an enquiry; no automatic reply was sent"
+    last = replies[-1]
+    if last.state in ("sent", "pending", "sending"):
+        return f"{row.reference}: an enquiry; answered with the {last.template} reply"
+    if last.state == "drafted":
+        return f"{row.reference}: an enquiry; the {last.template} reply is in your drafts"
+    return f"{row.reference}: an enquiry; the {last.template} reply was not sent ({last.state})"
 
 
 def _reply_label(store: Store, ref_id: int) -> str:
@@ -47,6 +77,13 @@ def gather(svc: Services, day: date) -> DigestData:
     line = lambda r: referral_line(  # noqa: E731
         r.reference, r.status, r.parsed, _reply_label(store, r.id), age_in_days(r.created_at, now)
     )
+    waiting = lambda r: referral_line(  # noqa: E731
+        r.reference,
+        r.status,
+        r.parsed,
+        _reply_label(store, r.id),
+        age_in_days(last_asked(store.replies_for_referral(r.id), r), now),
+    )
     followups = [
         FollowUpLine(
             id=f.id, reference=f.reference or "-", action=f.action, due=f.due, urgent=f.urgent
@@ -61,11 +98,11 @@ def gather(svc: Services, day: date) -> DigestData:
     overdue, due_today = split_followups(followups, day)
     look = [f"msg {m.id}: could not be read ({m.error})" for m in store.quarantined()]
     look += [
-        f"{r.reference}: {r.kind}, {r.status}"
+        enquiry_line(r, store.replies_for_referral(r.id))
         for r in refs
         if r.kind == "enquiry" and datetime.fromisoformat(r.created_at) >= since
     ]
-    look += conflict_lines(store, since)
+    look += conflict_lines(store)
     look += refused_reply_lines(store, since)
     for o in store.outbox_in_state("uncertain", "failed"):
         ref = by_id[o.referral_id].reference if o.referral_id in by_id else "-"
@@ -82,10 +119,15 @@ def gather(svc: Services, day: date) -> DigestData:
             for r in refs
             if r.kind == "referral" and datetime.fromisoformat(r.created_at) >= since
         ),
-        awaiting_info=tuple(line(r) for r in refs if r.status == "awaiting_info"),
+        awaiting_info=tuple(waiting(r) for r in refs if r.status == "awaiting_info"),
         needs_look=tuple(look),
         health=Health(
             last_poll=_local(svc, last_poll["at"]) if last_poll else "never",
+            poll_late=poll_late(
+                datetime.fromisoformat(last_poll["at"]) if last_poll else None,
+                now,
+                svc.cfg.schedule.poll_minutes,
+            ),
             robots_ignored=store.count_since(since, ROBOT_KINDS),
             replies_sent=len(
                 [
@@ -99,12 +141,16 @@ def gather(svc: Services, day: date) -> DigestData:
     )
 
 
-def conflict_lines(store: Store, since: datetime) -> list[str]:
-    """New contradictions, with both values: the digest goes only to the therapist."""
+def conflict_lines(store: Store) -> list[str]:
+    """Every unresolved contradiction, until she settles it, with both values and how to.
+
+    The values are shown because the digest goes only to the therapist.
+    """
     return [
-        f"{c.reference}: {c.conflict.field.replace('_', ' ')} was {c.conflict.recorded!r},"
-        f" a new message says {c.conflict.received!r} (both kept)"
-        for c in conflicts(store, since=since)
+        f"{c.reference}: {c.conflict.field.replace('_', ' ')} recorded {c.conflict.recorded!r},"
+        f" a later message says {c.conflict.received!r}; to settle, reply"
+        f' "keep {c.reference} {c.conflict.field} recorded" (or new)'
+        for c in conflicts(store)
     ]
 
 

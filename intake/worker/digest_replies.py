@@ -18,16 +18,25 @@ from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from typing import cast
 
+from intake.deciding.merge import conflict_field
 from intake.deciding.status import THERAPIST, why_not
 from intake.digest.commands import Command, parse_commands
 from intake.replying.compose import build_alert, domain_of, message_id, render
-from intake.store.therapist import DigestRow, digest_by_message_id, followup
+from intake.store.db import ReferralRow
+from intake.store.therapist import (
+    DigestRow,
+    NotResolved,
+    digest_by_message_id,
+    followup,
+    resolve_conflict,
+)
 from intake.worker.cycle import Services
 
 log = logging.getLogger("intake.worker")
 
 KIND = "digest_reply"
 REFUSED_EVENT = "digest_reply_refused"
+EMAIL_ACTOR = "therapist:email"
 _TOKEN = re.compile(r"\[digest ([0-9a-f]+)\]", re.IGNORECASE)
 _ID = re.compile(r"<[^<>\s]+>")
 _TAGS = re.compile(r"<[^>]+>")
@@ -82,10 +91,13 @@ def carry_out(svc: Services, command: Command) -> str:
             return f"done: #{row.id} {row.reference or '-'} {row.action}"
         store.set_followup(row.id, "snoozed", now, until=command.until)
         return f"snoozed until {command.until:%a %d %b}: #{row.id} {row.reference or '-'}"
-    assert command.reference is not None and command.status is not None
+    assert command.reference is not None
     referral = store.referral(command.reference)
     if referral is None:
         return f"not done: no referral {command.reference}"
+    if command.verb == "keep":
+        return settle_conflict(svc, command, referral)
+    assert command.status is not None
     refused = why_not(referral.status, command.status, THERAPIST)
     if refused:
         return f"not done: {command.reference}: {refused}"
@@ -94,6 +106,21 @@ def carry_out(svc: Services, command: Command) -> str:
     )
     store.audit(THERAPIST, f"status {command.status} (email)", now, referral.reference)
     return f"status: {command.reference} {referral.status} -> {command.status}"
+
+
+def settle_conflict(svc: Services, command: Command, referral: ReferralRow) -> str:
+    """keep IP-0042 client_age recorded|new: settle that conflict as she chose."""
+    assert command.field is not None and command.keep is not None
+    field = conflict_field(command.field)
+    if field is None:
+        return f"not done: {command.reference}: {command.field!r} is not a field of a referral"
+    try:
+        resolve_conflict(
+            svc.store, referral, field, command.keep, actor=EMAIL_ACTOR, now=svc.clock.now()
+        )
+    except NotResolved as exc:
+        return f"not done: {exc}"
+    return f"settled: {referral.reference} {field}, kept the {command.keep} value"
 
 
 def confirmation_subject(lines: list[str], unclear: tuple[str, ...]) -> str:

@@ -51,10 +51,13 @@ def chasing_state(svc: Services, row: ReferralRow, ask: OutboxRow) -> Chasing:
         None,
     )
     last = last_message_at(svc.store, row.id)
+    # An answer that still leaves something missing does not settle our request:
+    # when its own reply was held back (cooldown, reply ceiling), the reminder and
+    # the chase still follow from the last time we asked.
     return Chasing(
         asked_on=_local_day(svc, ask.sent_at or ask.created_at),
         reminded_on=_local_day(svc, reminder.created_at) if reminder else None,
-        answered=bool(last and last > ask.created_at),
+        answered=bool(last and last > ask.created_at) and not row.parsed.record.missing,
     )
 
 
@@ -93,7 +96,6 @@ def queue_reminder(svc: Services, row: ReferralRow, ask: OutboxRow) -> None:
         msg_id=ask.message_id,
         referral_id=row.id,
         now=now,
-        state="drafted" if cfg.reply.mode == "draft" else "pending",
     )
 
 

@@ -39,30 +39,48 @@ class Backoff:
 
 
 def poll_once(svc: Services, backoff: Backoff) -> float | None:
-    """One cycle plus a due digest; on a transient failure, log one line and return the delay."""
+    """One mailbox cycle, then, whatever came of it, the digest, the outbox and retention.
+
+    The two steps fail apart, so a mailbox that cannot be reached never holds
+    back her digest. On a transient failure, log one line and return the delay.
+    """
+    failure: TransientError | None = None
     try:
         report = run_cycle(svc)
-        if queue_digest(svc):
-            sender = svc.open_sender()
-            try:
-                deliver_outbox(svc, sender)
-            finally:
-                sender.close()
+    except TransientError as exc:
+        failure = exc
+    else:
+        log.info(
+            "poll done: %d new, %d processed, %d quarantined, %d replies sent",
+            report.fetched,
+            report.processed,
+            report.quarantined,
+            report.replies_sent,
+        )
+    try:
+        digest_and_outbox(svc)
         purge_if_due(svc)
     except TransientError as exc:
-        delay = backoff.next_delay()
-        svc.store.event("error", svc.clock.now(), str(exc)[:200])
-        log.warning("poll failed: %s; next try in %.0f s", redact(str(exc)), delay)
-        return delay
-    backoff.reset()
-    log.info(
-        "poll done: %d new, %d processed, %d quarantined, %d replies sent",
-        report.fetched,
-        report.processed,
-        report.quarantined,
-        report.replies_sent,
-    )
-    return None
+        failure = failure or exc
+    if failure is None:
+        backoff.reset()
+        return None
+    delay = backoff.next_delay()
+    svc.store.event("error", svc.clock.now(), str(failure)[:200])
+    log.warning("poll failed: %s; next try in %.0f s", redact(str(failure)), delay)
+    return delay
+
+
+def digest_and_outbox(svc: Services) -> None:
+    """Queue the day's digest when it is due, then send whatever the outbox holds that is due."""
+    queue_digest(svc)
+    if not svc.store.outbox_due(svc.clock.now()):
+        return
+    sender = svc.open_sender()
+    try:
+        deliver_outbox(svc, sender)
+    finally:
+        sender.close()
 
 
 def run_forever(svc: Services) -> None:

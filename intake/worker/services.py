@@ -8,6 +8,7 @@ from intake.mailbox.fetched import Inbox
 from intake.mailbox.imap import ImapInbox
 from intake.mailbox.maildir import MaildirInbox
 from intake.replying.compose import TEMPLATE_DIR, environment
+from intake.replying.folders import open_folders
 from intake.replying.senders import MaildirSender, Sender, SmtpSender
 from intake.store import open_store
 from intake.worker.cycle import Services
@@ -36,4 +37,5 @@ def build_services(
         clock=clock,
         open_inbox=open_inbox,
         open_sender=open_sender,
+        open_folders=lambda: open_folders(cfg.mailbox),
     )

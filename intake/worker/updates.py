@@ -24,7 +24,7 @@ from intake.deciding.followups import (
     safeguarding_plan,
 )
 from intake.deciding.merge import Merged, merge_update
-from intake.deciding.policy import Decision, is_robot_address
+from intake.deciding.policy import Decision, has_valid_reply_address, is_robot_address
 from intake.deciding.status import SOFTWARE, after_update
 from intake.deciding.threads import ThreadMatch, match_thread
 from intake.models import Envelope, Kind, ParsedEmail
@@ -100,6 +100,8 @@ def why_no_update_reply(
         return "safeguarding: held for the therapist"
     if is_robot_address(address) or address == cfg.practice.email.lower():
         return "no reply to a robot or our own address"
+    if not has_valid_reply_address(update.envelope):
+        return "no valid address to reply to"
     replies = store.replies_for_referral(row.id)
     if len(replies) >= MAX_REPLIES_PER_REFERRAL:
         return "enough automatic replies in this thread"

@@ -1,0 +1,230 @@
+"""Delivering the outbox: each reply reaches its recipient at most once, and normally once.
+
+A reply is written to the store (state 'pending') in the same transaction
+that records the decision, before anything is sent. Then:
+
+SMTP, step by step
+  1. connect, EHLO, AUTH, MAIL FROM, RCPT TO. A failure here (server down,
+     4xx) leaves the row 'pending' with a retry time that backs off; nothing
+     was handed over, so trying again later cannot duplicate anything.
+  2. only once the server has accepted sender and recipients, the row is
+     committed as 'sending' (`before_data`), and the message goes out (DATA).
+  3. the server accepts: a copy is APPENDed to the Sent folder (when
+     [smtp] save_to_sent and the mailbox is IMAP), then the row is 'sent'.
+
+The only moment that cannot be made atomic is between the server accepting
+DATA and the store recording it. A worker killed there leaves the row in
+'sending'. On restart (`recover_interrupted_sends`) such a row is:
+  - 'sent' when a message with its Message-ID (deterministic per reply) is in
+    the Sent folder: either our step-3 copy, or the copy Gmail-like servers
+    file themselves;
+  - otherwise 'uncertain': never re-sent automatically, because a duplicate
+    in a referrer's inbox is worse than a delay. The digest and `intake
+    status` list it for the therapist, who can check her Sent folder.
+Mail to the therapist herself (alerts, the digest) is the exception: a row
+found in 'sending' goes back to 'pending', since a second copy of an alert
+to her is harmless and a lost safeguarding alert is not.
+
+Draft mode ([reply] mode = "draft")
+  Replies are APPENDed to the Drafts folder (flag \\Draft) instead of SMTP,
+  for the therapist to review and send. The row is 'sending' during the
+  APPEND and 'drafted' after; on restart a 'sending' draft is looked up in
+  Drafts by Message-ID: found means 'drafted', absent means the APPEND never
+  happened (APPEND is atomic), so it goes back to 'pending'. Mail to the
+  therapist still goes by SMTP. The route is chosen at delivery time.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from datetime import datetime, timedelta
+from email import policy
+from email.parser import BytesHeaderParser
+from typing import TYPE_CHECKING, Literal
+
+from intake.errors import ConfigError, MessageError, TransientError
+from intake.replying.compose import check_templates
+from intake.replying.folders import MailFolders
+from intake.replying.senders import Sender
+from intake.store.db import OutboxRow
+from intake.store.redact import redact
+
+if TYPE_CHECKING:
+    from intake.worker.cycle import Services
+
+log = logging.getLogger("intake.worker")
+
+RETRY_BASE_SECONDS = 60
+RETRY_CAP_SECONDS = 3600
+THERAPIST_MAIL = ("alert", "digest")
+
+Outcome = Literal["done", "next", "stop"]
+
+
+def recipients_of(raw: bytes) -> list[str]:
+    """The To addresses of an outgoing message, read from its headers only (no body parse)."""
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+def for_therapist(row: OutboxRow) -> bool:
+    """Alerts and digests go to the therapist herself, never to a referrer."""
+    return row.template.startswith(THERAPIST_MAIL)
+
+
+def goes_to_drafts(svc: Services, row: OutboxRow) -> bool:
+    return svc.cfg.reply.mode == "draft" and not for_therapist(row)
+
+
+class LazyFolders:
+    """Opens the Drafts/Sent adapter only when a row needs it; closes it once."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        self._folders: MailFolders | None = None
+
+    def get(self) -> MailFolders:
+        if self._folders is None:
+            opener = self.svc.open_folders
+            if opener is None:
+                raise ConfigError("no Drafts/Sent folders configured for this worker")
+            self._folders = opener()
+        return self._folders
+
+    def close(self) -> None:
+        folders, self._folders = self._folders, None
+        if folders is not None:
+            folders.close()
+
+
+def _defer(svc: Services, row: OutboxRow, exc: Exception) -> None:
+    now = svc.clock.now()
+    retry_at = now + retry_delay(row.attempts + 1)
+    svc.store.defer_outbox(row.id, now, error=redact(str(exc)), retry_at=retry_at)
+    log.warning("outbox %d: %s; will retry at %s", row.id, redact(str(exc)), retry_at.isoformat())
+
+
+def save_sent_copy(svc: Services, folders: LazyFolders, row: OutboxRow, raw: bytes) -> None:
+    """APPEND a copy to Sent so the thread shows in her mail client; failures only logged."""
+    cfg = svc.cfg
+    if for_therapist(row) or cfg.smtp.kind != "smtp" or not cfg.smtp.save_to_sent:
+        return
+    if cfg.mailbox.kind != "imap":
+        return
+    try:
+        folders.get().append("sent", raw)
+    except (TransientError, ConfigError) as exc:
+        log.warning("outbox %d: sent, but no copy saved to Sent (%s)", row.id, redact(str(exc)))
+
+
+def send_one(svc: Services, sender: Sender, folders: LazyFolders, row: OutboxRow) -> Outcome:
+    store = svc.store
+    raw = store.outbox_raw(row.id)
+
+    def mark_sending() -> None:
+        store.set_outbox_state(row.id, "sending", svc.clock.now())
+
+    try:
+        sender.send(raw, svc.cfg.practice.email, recipients_of(raw), before_data=mark_sending)
+    except ConfigError:
+        store.defer_outbox(row.id, svc.clock.now(), error="configuration", retry_at=None)
+        raise
+    except TransientError as exc:
+        _defer(svc, row, exc)
+        return "stop"
+    except MessageError as exc:
+        store.set_outbox_state(row.id, "failed", svc.clock.now(), error=redact(str(exc)))
+        log.warning("outbox %d: %s", row.id, redact(str(exc)))
+        return "next"
+    save_sent_copy(svc, folders, row, raw)
+    store.set_outbox_state(row.id, "sent", svc.clock.now())
+    log.info("outbox %d: %s sent", row.id, row.template)
+    return "done"
+
+
+def place_draft(svc: Services, folders: LazyFolders, row: OutboxRow) -> Outcome:
+    store = svc.store
+    raw = store.outbox_raw(row.id)
+    store.set_outbox_state(row.id, "sending", svc.clock.now())
+    try:
+        folders.get().append("drafts", raw)
+    except ConfigError:
+        store.defer_outbox(row.id, svc.clock.now(), error="configuration", retry_at=None)
+        raise
+    except TransientError as exc:
+        _defer(svc, row, exc)
+        return "stop"
+    store.set_outbox_state(row.id, "drafted", svc.clock.now())
+    log.info("outbox %d: %s saved to Drafts", row.id, row.template)
+    return "done"
+
+
+def deliver_outbox(svc: Services, sender: Sender) -> int:
+    """Send (or draft) what is due; returns how many replies went out or were drafted."""
+    folders, done = LazyFolders(svc), 0
+    try:
+        for row in svc.store.outbox_due(svc.clock.now()):
+            if goes_to_drafts(svc, row):
+                outcome = place_draft(svc, folders, row)
+            else:
+                outcome = send_one(svc, sender, folders, row)
+            if outcome == "stop":
+                break
+            done += outcome == "done"
+    finally:
+        folders.close()
+    return done
+
+
+def _recover(svc: Services, folders: LazyFolders, row: OutboxRow, now: datetime) -> str:
+    """The state a row left in 'sending' by a crash moves to (see the module docstring)."""
+    if for_therapist(row):
+        return "pending"
+    if goes_to_drafts(svc, row):
+        try:
+            return "drafted" if folders.get().contains("drafts", row.rfc_message_id) else "pending"
+        except (TransientError, ConfigError):
+            return "sending"  # look again next cycle; nothing is re-sent meanwhile
+    if svc.cfg.mailbox.kind == "imap" and svc.cfg.smtp.kind == "smtp":
+        with suppress(TransientError, ConfigError):
+            if folders.get().contains("sent", row.rfc_message_id):
+                return "sent"
+    return "uncertain"
+
+
+def recover_interrupted_sends(svc: Services) -> int:
+    """Settle rows a crash left in 'sending'; never re-sends a reply that may have gone."""
+    rows = svc.store.outbox_in_state("sending")
+    if not rows:
+        return 0
+    folders, now = LazyFolders(svc), svc.clock.now()
+    try:
+        for row in rows:
+            state = _recover(svc, folders, row, now)
+            if state == "sending":
+                continue
+            error = None if state in ("sent", "drafted") else "interrupted while sending"
+            svc.store.set_outbox_state(row.id, state, now, error=error)
+            log.warning("outbox %d: interrupted while sending; now %s", row.id, state)
+    finally:
+        folders.close()
+    return len(rows)
+
+
+_MODE_MEANS = {
+    "auto": "replies are sent automatically",
+    "draft": "replies are saved to the Drafts folder for review; nothing is sent to referrers",
+    "off": "no replies are composed",
+}
+
+
+def startup_check(svc: Services) -> None:
+    """Render every template once (a broken one stops start-up) and log the reply mode."""
+    renders = check_templates(svc.env, svc.cfg.practice)
+    mode = svc.cfg.reply.mode
+    log.info("reply mode %s: %s (%d template renders checked)", mode, _MODE_MEANS[mode], renders)

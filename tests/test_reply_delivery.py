@@ -1,0 +1,151 @@
+"""Replies as email on real servers: SMTP retries, exactly once, Drafts, the Sent copy."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from intake.clock import FixedClock
+from intake.worker.cycle import run_cycle
+from tests.conftest import Mailbox
+from tests.mailservers import SmtpSink
+from tests.worlds import (
+    START,
+    deliver_to_inbox,
+    folder_messages,
+    imap_toml,
+    smtp_toml,
+    world,
+)
+
+GP = "001-gp-autism-primary-school.eml"
+PARENT = "003-parent-autism-home-iphone.eml"
+GROUP = "005-activities-coordinator-dementia-group.eml"
+THERAPIST = "jacqueline@innerpulse.example"
+
+
+def case(shared_dir: Path, name: str) -> bytes:
+    return (shared_dir / "corpus" / "cases" / name).read_bytes()
+
+
+def to_referrers(sink: SmtpSink) -> list[bytes]:
+    return [m.content for m in sink.messages if THERAPIST not in m.rcpt_tos]
+
+
+def states(svc: object) -> list[str]:
+    store = svc.store  # type: ignore[attr-defined]
+    return [
+        r.state
+        for r in store.outbox_in_state(
+            "pending", "sending", "sent", "uncertain", "failed", "drafted"
+        )
+        if r.template != "digest"
+    ]
+
+
+def test_smtp_down_then_up_delivers_each_reply_exactly_once(
+    tmp_path: Path, smtp_sink: SmtpSink, shared_dir: Path
+) -> None:
+    """Server down: replies wait with backoff; server back: each goes once, and only once."""
+    clock = FixedClock(START)
+    svc = world(tmp_path, smtp_toml(smtp_sink.port), clock)
+    deliver_to_inbox(svc, case(shared_dir, GP), case(shared_dir, PARENT), case(shared_dir, GROUP))
+    smtp_sink.stop()
+    assert 0 == run_cycle(svc).replies_sent
+    assert ["pending"] * 3 == states(svc)
+    clock.advance(seconds=30)
+    run_cycle(svc)
+    assert [] == smtp_sink.messages
+    smtp_sink.start()
+    clock.advance(minutes=2)
+    assert 3 == run_cycle(svc).replies_sent
+    clock.advance(hours=2)
+    run_cycle(svc)
+    recipients = sorted(m.rcpt_tos[0] for m in smtp_sink.messages)
+    assert [
+        "activities.rosewood@caregroup.example",
+        "kerryann.doyle84@mailbox.example",
+        "priya.raman@nhs.example",
+    ] == recipients
+    assert ["sent"] * 3 == states(svc)
+
+
+def test_temporary_refusal_is_retried_with_backoff(
+    tmp_path: Path, smtp_sink: SmtpSink, shared_dir: Path
+) -> None:
+    """A 451 leaves the reply pending until its retry time, then it is sent once."""
+    clock = FixedClock(START)
+    svc = world(tmp_path, smtp_toml(smtp_sink.port), clock)
+    deliver_to_inbox(svc, case(shared_dir, GP))
+    smtp_sink.refuse_next(1)
+    run_cycle(svc)
+    assert ["pending"] == states(svc)
+    run_cycle(svc)  # not due yet: no new attempt
+    assert [] == smtp_sink.messages
+    clock.advance(minutes=1)
+    run_cycle(svc)
+    assert 1 == len(to_referrers(smtp_sink))
+    assert ["sent"] == states(svc)
+
+
+def test_draft_mode_lands_in_drafts_not_smtp(
+    tmp_path: Path,
+    mailbox: Mailbox,
+    smtp_sink: SmtpSink,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """[reply] mode = "draft": the reply is in Drafts flagged \\Draft; SMTP gets nothing for her."""
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox.password)
+    mailbox.append(case(shared_dir, GP))
+    extra = imap_toml(mailbox) + smtp_toml(smtp_sink.port) + '[reply]\nmode = "draft"\n'
+    svc = world(tmp_path, extra)
+    run_cycle(svc)
+    run_cycle(svc)
+    drafts = folder_messages(mailbox, "Drafts")
+    assert [] == to_referrers(smtp_sink)
+    assert 1 == len(drafts)
+    raw, flags = drafts[0]
+    draft = message_from_bytes(raw, policy=policy.default)
+    assert "priya.raman@nhs.example" == draft["To"]
+    assert b"\\Draft" in flags
+    assert ["drafted"] == states(svc)
+    assert [] == folder_messages(mailbox, "Sent")
+
+
+def test_sent_copy_is_saved_to_sent_folder(
+    tmp_path: Path,
+    mailbox: Mailbox,
+    smtp_sink: SmtpSink,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After SMTP accepts, a \\Seen copy with the same Message-ID is in Sent."""
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox.password)
+    mailbox.append(case(shared_dir, GP))
+    svc = world(tmp_path, imap_toml(mailbox) + smtp_toml(smtp_sink.port))
+    run_cycle(svc)
+    sent = folder_messages(mailbox, "Sent")
+    delivered = message_from_bytes(to_referrers(smtp_sink)[0], policy=policy.default)
+    assert 1 == len(sent)
+    copy = message_from_bytes(sent[0][0], policy=policy.default)
+    assert delivered["Message-ID"] == copy["Message-ID"]
+    assert b"\\Seen" in sent[0][1]
+
+
+def test_no_sent_copy_when_the_server_files_it_itself(
+    tmp_path: Path,
+    mailbox: Mailbox,
+    smtp_sink: SmtpSink,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """save_to_sent = false (Gmail): the reply is sent, no copy is appended."""
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox.password)
+    mailbox.append(case(shared_dir, GP))
+    svc = world(tmp_path, imap_toml(mailbox) + smtp_toml(smtp_sink.port, save_to_sent=False))
+    run_cycle(svc)
+    assert 1 == len(to_referrers(smtp_sink))
+    assert [] == folder_messages(mailbox, "Sent")
