@@ -38,10 +38,10 @@ def fill(box: Mailbox, numbers: range) -> None:
 def run_with_kills(config: Path, box: Mailbox, seed: int) -> int:
     """Run `intake run --once`, SIGKILLing it at random moments, until one run finishes."""
     rng, kills = random.Random(seed), 0
-    for _ in range(60):
+    for attempt in range(60):
         worker = intake(config, box, "run", "--once")
-        try:
-            worker.wait(timeout=rng.uniform(0.3, 1.5))
+        try:  # the first kills come early, while most of the backlog is still to do
+            worker.wait(timeout=rng.uniform(0.5, 1.2) if attempt < 3 else rng.uniform(0.6, 2.5))
         except Exception:
             worker.send_signal(signal.SIGKILL)
             kills += 1
