@@ -11,7 +11,7 @@ import contextlib
 import smtplib
 import socket
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 from imapclient import IMAPClient
@@ -22,6 +22,18 @@ from intake.errors import SecretError
 from intake.mailbox.imap import tls_context
 from intake.replying.senders import SmtpSender
 from intake.secrets import oauth2_token, password
+
+Steps = Generator[tuple[str, Callable[[], str]], None, None]
+"""A server's checks in order: (name, callable returning a detail or raising StepFailed)."""
+
+
+@dataclass
+class _Reached:
+    """What the steps of one server found so far, for the next step."""
+
+    address: tuple[str, int] = ("", 0)
+    imap: IMAPClient | None = None
+    smtp: smtplib.SMTP | None = None
 
 
 @dataclass(frozen=True)
@@ -119,23 +131,23 @@ def _secret(section: Mailbox | Smtp, what: str) -> tuple[str, bool]:
         ) from None
 
 
-def imap_steps(cfg: Mailbox) -> Iterator[tuple[str, Callable[[], str]]]:
+def imap_steps(cfg: Mailbox) -> Steps:
     """The IMAP checks in order; each callable returns a detail or raises StepFailed."""
-    state: dict[str, object] = {}
+    state = _Reached()
 
     def dns() -> str:
-        state["address"] = _dns(cfg.host, cfg.port)
-        return f"{cfg.host} is {state['address'][0]}"  # type: ignore[index]
+        state.address = _dns(cfg.host, cfg.port)
+        return f"{cfg.host} is {state.address[0]}"
 
     def tcp() -> str:
-        _tcp(state["address"], cfg.timeout_seconds)  # type: ignore[arg-type]
+        _tcp(state.address, cfg.timeout_seconds)
         return f"port {cfg.port} open"
 
     def tls() -> str:
         if cfg.security == "tls":
-            detail = _implicit_tls(cfg.host, state["address"], cfg.ca_file, cfg.timeout_seconds)  # type: ignore[arg-type]
+            detail = _implicit_tls(cfg.host, state.address, cfg.ca_file, cfg.timeout_seconds)
         client = _imap_client(cfg)
-        state["client"] = client
+        state.imap = client
         if cfg.security == "starttls":
             try:
                 client.starttls(tls_context(cfg.ca_file))
@@ -145,7 +157,8 @@ def imap_steps(cfg: Mailbox) -> Iterator[tuple[str, Callable[[], str]]]:
         return detail if cfg.security == "tls" else "none (loopback only)"
 
     def login() -> str:
-        client: IMAPClient = state["client"]  # type: ignore[assignment]
+        client = state.imap
+        assert client is not None  # the TLS step connected
         secret, oauth = _secret(cfg, "mailbox")
         try:
             if oauth:
@@ -157,7 +170,8 @@ def imap_steps(cfg: Mailbox) -> Iterator[tuple[str, Callable[[], str]]]:
         return f"logged in as {cfg.username}" + (" with OAuth2" if oauth else "")
 
     def folder() -> str:
-        client: IMAPClient = state["client"]  # type: ignore[assignment]
+        client = state.imap
+        assert client is not None  # the TLS step connected
         if not client.folder_exists(cfg.folder):
             raise StepFailed(f"folder {cfg.folder!r} not found", "check folder (names are exact)")
         idle = client.has_capability("IDLE")
@@ -170,8 +184,8 @@ def imap_steps(cfg: Mailbox) -> Iterator[tuple[str, Callable[[], str]]]:
         yield "login", login
         yield "folder", folder
     finally:
-        client = state.get("client")
-        if isinstance(client, IMAPClient):
+        client = state.imap
+        if client is not None:
             try:
                 client.logout()
             except (IMAPClientError, OSError):
@@ -194,16 +208,16 @@ def _imap_client(cfg: Mailbox) -> IMAPClient:
         raise StepFailed(f"IMAP greeting failed ({type(exc).__name__})") from None
 
 
-def smtp_steps(cfg: Smtp) -> Iterator[tuple[str, Callable[[], str]]]:
+def smtp_steps(cfg: Smtp) -> Steps:
     """The SMTP checks in order: DNS, TCP, TLS and login (nothing is sent)."""
-    state: dict[str, object] = {}
+    state = _Reached()
 
     def dns() -> str:
-        state["address"] = _dns(cfg.host, cfg.port)
-        return f"{cfg.host} is {state['address'][0]}"  # type: ignore[index]
+        state.address = _dns(cfg.host, cfg.port)
+        return f"{cfg.host} is {state.address[0]}"
 
     def tcp() -> str:
-        _tcp(state["address"], cfg.timeout_seconds)  # type: ignore[arg-type]
+        _tcp(state.address, cfg.timeout_seconds)
         return f"port {cfg.port} open"
 
     def tls() -> str:
@@ -221,11 +235,12 @@ def smtp_steps(cfg: Smtp) -> Iterator[tuple[str, Callable[[], str]]]:
             raise _tls_failed(exc) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise StepFailed(f"SMTP dialogue failed ({type(exc).__name__})") from None
-        state["conn"] = conn
+        state.smtp = conn
         return "none (loopback only)" if cfg.security == "none" else f"{cfg.security}, verified"
 
     def login() -> str:
-        conn: smtplib.SMTP = state["conn"]  # type: ignore[assignment]
+        conn = state.smtp
+        assert conn is not None  # the TLS step connected
         if not cfg.username:
             return "no login configured"
         _secret(cfg, "smtp")
@@ -243,8 +258,8 @@ def smtp_steps(cfg: Smtp) -> Iterator[tuple[str, Callable[[], str]]]:
         yield "TLS", tls
         yield "login", login
     finally:
-        conn = state.get("conn")
-        if isinstance(conn, smtplib.SMTP):
+        conn = state.smtp
+        if conn is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 conn.quit()
             conn.close()
@@ -252,7 +267,7 @@ def smtp_steps(cfg: Smtp) -> Iterator[tuple[str, Callable[[], str]]]:
 
 def run_checks(cfg: Config) -> Iterator[Step]:
     """Every step of both servers, stopping a server's steps at its first failure."""
-    plans: list[tuple[str, Iterator[tuple[str, Callable[[], str]]]]] = []
+    plans: list[tuple[str, Steps]] = []
     if cfg.mailbox.kind == "imap":
         plans.append(("imap", imap_steps(cfg.mailbox)))
     if cfg.smtp.kind == "smtp":
