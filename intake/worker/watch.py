@@ -14,6 +14,7 @@ import contextlib
 import logging
 import signal
 import threading
+from datetime import timedelta
 
 from intake.errors import TransientError
 from intake.mailbox.fetched import Inbox
@@ -52,9 +53,21 @@ class Watcher:
             inbox.close()
 
 
+def seconds_until_digest(svc: Services) -> float:
+    """Seconds from now until the next digest_at, local time (a second after, to be due)."""
+    schedule = svc.cfg.schedule
+    now = svc.clock.now().astimezone(schedule.zone)
+    at = now.replace(
+        hour=schedule.digest_at.hour, minute=schedule.digest_at.minute, second=0, microsecond=0
+    )
+    if at <= now:
+        at += timedelta(days=1)
+    return (at - now).total_seconds() + 1
+
+
 def wait_seconds(svc: Services) -> float:
-    """How long one wait may last: the poll interval, and never longer than an IDLE should."""
-    return min(svc.cfg.schedule.poll_minutes * 60, IDLE_RENEW_SECONDS)
+    """How long one wait may last: the poll interval, never past the digest, nor a long IDLE."""
+    return min(svc.cfg.schedule.poll_minutes * 60, IDLE_RENEW_SECONDS, seconds_until_digest(svc))
 
 
 def run_loop(svc: Services, stop: threading.Event) -> None:
