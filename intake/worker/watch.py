@@ -71,8 +71,13 @@ def wait_seconds(svc: Services) -> float:
 
 
 def run_loop(svc: Services, stop: threading.Event) -> None:
-    """Cycle, wait for mail, cycle again, until stop is set."""
-    backoff, watcher = Backoff(), Watcher(svc)
+    """Cycle, wait for mail, cycle again, until stop is set.
+
+    Waiting has its own backoff, reset only by a wait that worked: a server
+    whose IDLE keeps failing is polled ever less often, up to the cap, rather
+    than every few seconds.
+    """
+    backoff, idle_backoff, watcher = Backoff(), Backoff(), Watcher(svc)
     log.info("worker started: waiting for new mail (IDLE where the server has it)")
     try:
         while not stop.is_set():
@@ -83,8 +88,9 @@ def run_loop(svc: Services, stop: threading.Event) -> None:
                 continue
             try:
                 watcher.wait(wait_seconds(svc))
+                idle_backoff.reset()
             except TransientError as exc:
-                delay = backoff.next_delay()
+                delay = idle_backoff.next_delay()
                 log.warning("waiting for mail failed: %s; next try in %.0f s", exc, delay)
                 stop.wait(delay)
     finally:
