@@ -40,3 +40,22 @@ def test_idle_answers_new_mail_within_seconds(
     print(f"latency {elapsed:.3f}")
     assert elapsed < 3.0, err.decode()
     assert 0 == worker.returncode, err.decode()
+
+
+def test_without_idle_the_worker_polls(
+    tmp_path: Path, mailbox: Mailbox, smtp_sink: SmtpSink
+) -> None:
+    """With use_idle = false, `intake run` polls every poll_minutes and still answers."""
+    fast_poll = "[schedule]\npoll_minutes = 0.02\n"
+    config = prepared(write_config(tmp_path, mailbox, smtp_sink, use_idle=False, extra=fast_poll))
+    worker = intake(config, mailbox, "run")
+    try:
+        mailbox.append(referral(1))
+        try:
+            answered = wait_for_replies(smtp_sink, 1, timeout=15)
+        except TimeoutError:
+            answered = []
+    finally:
+        worker.terminate()
+        _, err = worker.communicate(timeout=15)
+    assert ["<case-1@surgery.example>"] == answered, err.decode()

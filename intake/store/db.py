@@ -103,14 +103,18 @@ def _private_file(path: Path) -> None:
 
 
 class Store:
-    """One connection to the store; use from one thread."""
+    """One connection to the store; use from one thread at a time."""
 
     def __init__(self, path: Path, cipher: Cipher) -> None:
         self.path = path
         self.cipher = cipher
         if str(path) != ":memory:":
             _private_file(path)
-        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        # One thread at a time, not necessarily the one that opened it: the worker's
+        # scheduler runs every job on its single executor thread (scheduler.py).
+        self.db = sqlite3.connect(
+            str(path), isolation_level=None, timeout=30, check_same_thread=False
+        )
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")

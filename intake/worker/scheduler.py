@@ -11,6 +11,7 @@ import logging
 import random
 from datetime import datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -94,7 +95,11 @@ def run_forever(svc: Services) -> None:
 
         run_until_signalled(svc)
         return
-    scheduler = BlockingScheduler(timezone=cfg.schedule.zone)
+    # One executor thread: jobs never overlap, and the store's one connection is
+    # only ever used by that thread while the main thread waits in start().
+    scheduler = BlockingScheduler(
+        timezone=cfg.schedule.zone, executors={"default": ThreadPoolExecutor(max_workers=1)}
+    )
     backoff = Backoff()
 
     def poll() -> None:
