@@ -87,7 +87,7 @@ def show(mail: EmailMessage) -> str:
     """Headers and the text part, as a mail client would show them."""
     head = "\n".join(f"{k}: {v}" for k, v in mail.items() if k.lower() != "content-type")
     body = mail.get_body(("plain",))
-    text = body.get_content() if body is not None else ""  # type: ignore[attr-defined]
+    text = body.get_content() if body is not None else ""
     html = mail.get_body(("html",))
     note = f"\n[HTML alternative: {len(html.get_content())} characters; --eml FILE to see it]"  # type: ignore[union-attr]
     return f"{head}\n\n{text}{note if html is not None else ''}"

@@ -455,7 +455,7 @@ class Store:
     def referrals(
         self, *, statuses: tuple[str, ...] = (), since: datetime | None = None
     ) -> list[ReferralRow]:
-        sql, args = "SELECT * FROM referrals WHERE 1=1", []
+        sql, args = "SELECT * FROM referrals WHERE 1=1", list[Any]()
         if statuses:
             sql += f" AND status IN ({','.join('?' * len(statuses))})"
             args.extend(statuses)
@@ -663,7 +663,7 @@ class Store:
             " created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (referral_id, msg_id, action, due.isoformat(), int(urgent), iso(now)),
         )
-        return int(cur.lastrowid) if cur.rowcount else None
+        return int(cur.lastrowid) if cur.rowcount and cur.lastrowid else None
 
     def followups(self, *, states: tuple[str, ...] = ("open", "snoozed")) -> list[FollowUpRow]:
         marks = ",".join("?" * len(states))

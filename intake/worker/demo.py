@@ -35,7 +35,7 @@ def _text_part(raw: bytes) -> str:
     msg = message_from_bytes(raw, policy=policy.default)
     head = "\n".join(f"{k}: {v}" for k, v in msg.items() if k in ("From", "To", "Subject"))
     body = msg.get_body(("plain",))
-    return head + "\n\n" + (body.get_content() if body else "")  # type: ignore[union-attr]
+    return head + "\n\n" + (body.get_content() if body else "")
 
 
 def run_demo(cfg: Config) -> int:

@@ -10,6 +10,7 @@ from intake.digest.build import (
     DigestData,
     FollowUpLine,
     Health,
+    ReferralLine,
     age_in_days,
     poll_late,
     referral_line,
@@ -74,16 +75,19 @@ def gather(svc: Services, day: date) -> DigestData:
     since = _since(store, now)
     refs = store.referrals()
     by_id = {r.id: r for r in refs}
-    line = lambda r: referral_line(  # noqa: E731
-        r.reference, r.status, r.parsed, _reply_label(store, r.id), age_in_days(r.created_at, now)
-    )
-    waiting = lambda r: referral_line(  # noqa: E731
-        r.reference,
-        r.status,
-        r.parsed,
-        _reply_label(store, r.id),
-        age_in_days(last_asked(store.replies_for_referral(r.id), r), now),
-    )
+
+    def line(r: ReferralRow, waited_from: str | None = None) -> ReferralLine:
+        return referral_line(
+            r.reference,
+            r.status,
+            r.parsed,
+            _reply_label(store, r.id),
+            age_in_days(waited_from or r.created_at, now),
+        )
+
+    def waiting(r: ReferralRow) -> ReferralLine:
+        return line(r, last_asked(store.replies_for_referral(r.id), r))
+
     followups = [
         FollowUpLine(
             id=f.id, reference=f.reference or "-", action=f.action, due=f.due, urgent=f.urgent

@@ -170,7 +170,7 @@ def handle_digest_reply(svc: Services, msg_id: int, raw: bytes) -> str | None:
     """Act on a verified reply to the digest; set aside a false one; None for other mail."""
     if not might_answer_digest(raw):
         return None
-    msg = cast(EmailMessage, message_from_bytes(raw, policy=policy.default))
+    msg = message_from_bytes(raw, policy=policy.default)
     digest = answered_digest(svc, msg)
     if not claims_digest(msg, digest):
         return None
