@@ -59,7 +59,7 @@ def scored() -> dict[str, float]:
 
 def test_corpus_robots_are_all_recognised(scored: dict) -> None:
     """Every auto-reply, bounce and bulk case gets its kind, and no person is taken for a robot."""
-    assert [] == scored["robot_errors"]
+    assert scored["robot_errors"] == []
 
 
 def test_corpus_overall_field_accuracy_meets_threshold(scored: dict) -> None:

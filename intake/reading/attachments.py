@@ -73,18 +73,25 @@ def _pdf_text(data: bytes, limits: ReadingLimits, problems: list[str]) -> str:
 
 
 def _docx_text(data: bytes) -> str:
+    """Paragraphs and table rows in document order, a two-cell row as 'Label: value'."""
     import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     document = docx.Document(io.BytesIO(data))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                text = cell.text.strip()
-                if text and (not cells or cells[-1] != text):
-                    cells.append(text)
-            lines.append(": ".join(cells) if len(cells) == 2 else " | ".join(cells))
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    text = cell.text.strip()
+                    if text and (not cells or cells[-1] != text):
+                        cells.append(text)
+                lines.append(": ".join(cells) if len(cells) == 2 else " | ".join(cells))
     return "\n".join(lines)
 
 

@@ -24,13 +24,12 @@ from intake.reading.headers import decode_header_value, message_ids, parse_addre
 from intake.reading.limits import DEFAULT_LIMITS, ReadingLimits
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]{1,200}[ \t]*:")
-_MBOX_FROM = re.compile(rb"^From [^\s:]+ ")
+_MBOX_FROM = re.compile(rb"^From [^\s:]+(?: |\r?\n)")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _SPACE_BEFORE_COLON = re.compile(rb"(?m)^([!-9;-~]{1,200})[ \t]+:")
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _SCRIPT_STYLE = re.compile(r"(?is)<(script|style|head)\b.*?</\1\s*>")
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+\n")
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def _raw(headers: dict[str, tuple[str, ...]], name: str) -> str | None:
 def _envelope(raw_headers: dict[str, tuple[str, ...]]) -> Envelope:
     from_pairs = parse_addresses(list(raw_headers.get("from", ())))
     reply_pairs = parse_addresses(list(raw_headers.get("reply-to", ())))
-    to_pairs = parse_addresses(list(raw_headers.get("to", ())) + list(raw_headers.get("cc", ())))
+    to_pairs = parse_addresses(list(raw_headers.get("to", ())))
     from_name, from_addr = from_pairs[0] if from_pairs else ("", "")
     reply_addr = next((a for _, a in reply_pairs if a), "")
     ids = message_ids(_raw(raw_headers, "message-id"))
@@ -285,7 +284,7 @@ def _forwarded(inner: email.message.Message, depth: int, walk: _Walk) -> Forward
 
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    text = _TRAILING_SPACE.sub("\n", text)
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 

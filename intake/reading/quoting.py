@@ -16,7 +16,8 @@ from intake.reading.headers import parse_addresses
 
 _FORWARD_MARKER = re.compile(
     r"(?im)^[ \t>]*(?:-{2,}\s*Forwarded message\s*-{2,}|Begin forwarded message\s*:"
-    r"|-{2,}\s*(?:Original|Forwarded) (?:Message|e-?mail)\s*-{2,}|-{3,} ?Doorgestuurd bericht ?-{3,})"
+    r"|-{2,}\s*(?:Original|Forwarded) (?:Message|e-?mail)\s*-{2,}"
+    r"|-{3,} ?Doorgestuurd bericht ?-{3,})"
 )
 _ORIGINAL_MARKER = re.compile(r"(?im)^[ \t>]*-{2,}\s*Original Message\s*-{2,}")
 _ON_WROTE = re.compile(
@@ -80,7 +81,7 @@ def _markers(text: str) -> list[tuple[int, str]]:
             rule = rule_match
         found.append((rule.start() if rule else start, "quoted"))
     first_quote = _QUOTE_LINE.search(text)
-    if first_quote:
+    if first_quote and not any(offset < first_quote.start() for offset, _ in found):
         found.append((first_quote.start(), "quoted"))
     found.sort()
     merged: list[tuple[int, str]] = []

@@ -19,7 +19,8 @@ SIGN_OFF = re.compile(
     r"|with (?:many |grateful )?thanks|cheers|yours(?: (?:sincerely|faithfully|truly))?"
     r"|all (?:the )?best|best wishes|love|take care|speak soon|diolch(?: yn fawr)?"
     r"|cofion(?: gorau| cynnes)?|ta|thanks and regards|kind regards and thanks"
-    r"|with best wishes|respectfully|warmly|sincerely|gratefully)\s*[,.!]*[ \t]*$"
+    r"|with best wishes|respectfully|warmly|sincerely|gratefully|thx|tks|ta very much|x+)"
+    r"\s*[,.!]*[ \t]*$"
 )
 _DASH_DASH = re.compile(r"(?m)^-- ?$")
 _SENT_FROM = re.compile(
@@ -31,6 +32,12 @@ _DISCLAIMER_START = re.compile(
     r"|disclaimer:|(?:important|legal)(?: notice)?:|if you are not the intended recipient"
     r"|please consider the environment|official[- ]sensitive\s*$|official\s*$"
     r"|caution: this email|email disclaimer)"
+)
+
+
+_NAME_LIKE = re.compile(
+    r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Revd?)\.?\s+)?[A-ZÀ-Ý][\w'’.\-]*(?:\s+[A-ZÀ-Ý][\w'’.\-]*){0,3}"
+    r"(?:\s+[A-Z]{2,}(?:\s+[A-Z]{2,})*)?\s*,?$"
 )
 
 
@@ -61,9 +68,10 @@ def _fallback_signature(lines: list[str]) -> int | None:
     while start > 0 and lines[start - 1].strip() and len(lines[start - 1]) < 70:
         start -= 1
     block = lines[start:end]
-    if 1 < len(block) <= 8 and start > 0 and not any(ln.rstrip().endswith("?") for ln in block):
-        return start
-    return None
+    if not (1 < len(block) <= 8 and start > 0) or any(ln.rstrip().endswith("?") for ln in block):
+        return None
+    prose = any(len(ln) > 45 and not re.search(r"\d|@", ln) for ln in block[1:])
+    return start if _NAME_LIKE.match(block[0].strip()) and not prose else None
 
 
 def split_signature(text: str) -> SignedText:

@@ -14,15 +14,16 @@ import re
 
 from intake.models import Kind
 from intake.reading.message import MessageView
-from intake.understanding.dates import find_age
+from intake.understanding.dates import find_age, find_dob
 from intake.understanding.vocabulary import NEED_PATTERNS, is_negated
 
-_BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@|^<?>?$")
+_BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|post_?master|mail-daemon|mailerdaemon)@|^<?>?$")
 _BOUNCE_NAME = re.compile(r"(?i)mail delivery (?:sub)?system|mailer-daemon|postmaster")
 _BOUNCE_SUBJECT = re.compile(
     r"(?i)undeliver|undelivered|delivery (?:status )?notification|delivery (?:has )?failed"
     r"|mail delivery failed|failure notice|returned mail|delivery failure|could not be delivered"
-    r"|delayed mail|delivery delayed|warning: message .* delayed|non[- ]?delivery|message not delivered"
+    r"|delayed mail|delivery delayed|warning: message .* delayed|non[- ]?delivery"
+    r"|message not delivered"
     r"|address not found|mailbox (?:is )?(?:full|unavailable)|rejected|nondeliverable|\bbounced?\b"
     r"|\bdsn\b|delivery report|message delivery (?:failure|delay)|not delivered"
 )
@@ -48,7 +49,8 @@ _AUTO_BODY = re.compile(
     r"|\boffice is (?:now )?closed\b|\bthank you for contacting\b[^.]{0,80}\.\s*(?:the|our|this)"
 )
 _BULK_BODY = re.compile(
-    r"(?i)\bunsubscribe\b|\bmanage (?:your )?(?:preferences|subscription)|\bview (?:this email )?in "
+    r"(?i)\bunsubscribe\b|\bmanage (?:your )?(?:preferences|subscription)"
+    r"|\bview (?:this email )?in "
     r"(?:your )?browser\b|\byou(?:'re| are) receiving this (?:email|because)|\bopt[ -]out\b"
     r"|\bupdate your (?:email )?preferences\b|\bnewsletter\b|\bmailing list\b|\bdigest\b"
 )
@@ -59,7 +61,8 @@ _PHISH = re.compile(
     r"|\bvoice ?mail\b[^.]{0,60}\b(?:click|listen|attached|play)|\bshared (?:a )?(?:file|document) "
     r"with you\b|\bpassword (?:expires|will expire)|\bmailbox (?:is )?(?:full|quota)\b"
     r"|\bsign\s+in\s+with\s+your\b[^.]{0,40}\bpassword|\benter\s+your\s+password\b|\bplay\s+message\b"
-    r"|\bview\s+secure\s+message\b|\bdocument has been shared\b|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
+    r"|\bview\s+secure\s+message\b|\bdocument has been shared\b"
+    r"|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
     r"view|access)"
 )
 _MARKETING = re.compile(
@@ -87,6 +90,8 @@ def _header_robot(view: MessageView) -> Kind | None:
     ):
         return Kind.bounce
     if "message/feedback-report" in part_types or "feedback-report" in view.header("content-type"):
+        return Kind.bulk
+    if re.match(r"(?i)^\s*(?:complaint about message|abuse report|spam report)", subject):
         return Kind.bulk
     if "message/disposition-notification" in part_types:
         return Kind.auto_reply
@@ -190,10 +195,9 @@ _DEFER = re.compile(
     r"(?i)\b(?:before\s+(?:we|I|they|making|sending|going)\s+(?:\w+\s+){0,3}refer"
     r"|not\s+(?:yet\s+)?(?:ready|in\s+a\s+position)\s+to\s+(?:make\s+a\s+)?refer"
     r"|(?:thinking|considering)\s+(?:of|about|whether\s+to)\s+(?:making\s+a\s+)?refer"
-    r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,5}"
+    r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,8}"
     r"(?:later|in\s+(?:the\s+)?future|next\s+(?:term|year|month)|in\s+due\s+course|at\s+some\s+point)"
-    r"|how\s+(?:do|would|can|should)\s+(?:I|we|you|a\s+\w+|they|one|GPs?|colleagues|people)\s+"
-    r"(?:go\s+about\s+)?(?:make\s+a\s+)?refer|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
+    r"|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
     r"come\s+back\s+to\s+you)\s+(?:to\s+you\s+)?(?:separately|again)?\s*(?:if|once|when)\s+(?:we|I)\s+"
     r"(?:decide|proceed|go\s+ahead)|not\s+(?:treat|take)\s+this\s+(?:email\s+)?as\s+(?:a\s+|an\s+)?"
     r"(?:referral|instruction)|won'?t\s+be\s+(?:in\s+a\s+position\s+to\s+)?(?:make|making)\s+a\s+"
@@ -202,13 +206,15 @@ _DEFER = re.compile(
     r"(?:if|once|when)\b|not\s+(?:a\s+)?referral\s+(?:yet|as\s+such)|(?:no|without)\s+(?:a\s+)?"
     r"(?:specific|particular)\s+(?:client|person|child|resident)|(?:in\s+the\s+)?(?:future|later|next"
     r"\s+term)\s+(?:we\s+)?(?:may|might|could|would)\s+(?:like\s+to\s+)?refer|isn'?t\s+a\s+referral"
+    r"|\bonce\s+(?:our|the)\s+(?:budget|funding)\s+(?:is|has\s+been)\s+(?:set|agreed|confirmed)"
     r"|not\s+(?:yet\s+)?(?:making|asking\s+for)\s+a\s+referral|(?:before|prior\s+to)\s+(?:any|a)\s+"
     r"referral)"
 )
 _ENQUIRY_TOPIC = re.compile(
-    r"(?i)\b(?:student|placement|dissertation|research\s+(?:project|study)|interview\s+you"
+    r"(?i)\b(?:student|(?:student|work|clinical|practice)\s+placement|placement\s+(?:student|"
+    r"opportunit\w*)|dissertation|research\s+(?:project|study)|interview\s+you"
     r"|questionnaire|invoice|receipt|payment\s+for|locum|supervision|training\s+(?:for|session)"
-    r"|give\s+a\s+talk|speak\s+at|radio|podcast|funding\s+bid|grant\s+application|tender"
+    r"|give\s+a\s+talk|speak\s+at|community\s+radio|radio\s+(?:show|programme|station|interview)|podcast|funding\s+bid|grant\s+application|tender"
     r"|supplier|procurement|vacanc|work\s+experience|CV\b)"
 )
 _STRONG_REFERRAL = re.compile(
@@ -219,7 +225,10 @@ _STRONG_REFERRAL = re.compile(
     r"my|our|this|one\s+of)\b|could\s+you\s+(?:see|visit|come\s+(?:and\s+see|to))\s+(?:him|her|my|our|"
     r"them|us|\w+\b)|music\s+(?:therapy|sessions?)\s+for\s+(?:my|our|him|her|mum|dad|me|myself|"
     r"one\s+of|a\s+\w+|[A-Z]\w+)|for\s+myself|self[\s-]referral|refer(?:ring)?\s+myself"
-    r"|one\s+of\s+(?:our|my)\s+(?:students|pupils|residents|patients|clients|parishioners|"
+    r"|\bsigned\s+consent\b|\b(?:help|support|something|therapy)\s+for\s+(?:my|our)\s+(?:\w+\s+)?"
+    r"(?:son|daughter|child|mum|dad|husband|wife|boy|girl|grandson|granddaughter)\b|\b(?:group|sessions?)\s+for\s+(?:our|the|these|"
+    r"this)\s+(?:\w+\s+)?(?:children|pupils|residents|class|members|patients|young\s+people)\b"
+    r"|(?:refer|for|about)\s+one\s+of\s+(?:our|my)\s+(?:students|pupils|residents|patients|clients|parishioners|"
     r"members|service\s+users|young\s+people)|(?:weekly|a|our)\s+group\s+for\b|go\s+ahead\s+"
     r"with\s+(?:a|the)\s+referral|like\s+(?:to\s+)?(?:find|get)\s+(?:him|her|them|my|our)\b"
     r"|referral\s+to\s+provider|consent(?:ed)?\s+to\s+(?:the|this)\s+referral|\bis\s+\d{1,2}\s+and\b"
@@ -250,6 +259,12 @@ def _mentions_need(text: str) -> bool:
     return False
 
 
+_HOW_TO_REFER = re.compile(
+    r"(?i)\bhow\s+(?:do|would|can|should)\s+(?:I|we|you|a\s+\w+|they|one|GPs?|colleagues|people)\s+"
+    r"(?:go\s+about\s+)?(?:make\s+a\s+)?refer"
+)
+
+
 def classify_human(text: str, subject: str) -> Kind:
     """referral or enquiry for a message written by a person: does it refer someone now?
 
@@ -259,7 +274,14 @@ def classify_human(text: str, subject: str) -> Kind:
     """
     if _DEFER.search(text):
         return Kind.enquiry
-    if _STRONG_REFERRAL.search(text) or _STRONG_REFERRAL.search(subject):
+    if _HOW_TO_REFER.search(text) and not (find_age(text) or find_dob(text, None)):
+        return Kind.enquiry
+    if _STRONG_REFERRAL.search(text):
+        return Kind.referral
+    if _ENQUIRY_TOPIC.search(text) or _ENQUIRY_TOPIC.search(subject):
+        aged = find_age(text) or find_dob(text, None)
+        return Kind.referral if aged else Kind.enquiry
+    if _STRONG_REFERRAL.search(subject):
         return Kind.referral
     described = _PERSON_NOUN.search(text) or _PERSON_WORDS.search(text) or find_age(text)
     if described and (_mentions_need(text) or _mentions_need(subject)):

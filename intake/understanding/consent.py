@@ -12,23 +12,25 @@ import re
 
 _NO = re.compile(
     r"(?i)\b(?:(?:has|have)\s*n[o']t\s+(?:yet\s+)?(?:been\s+)?(?:consented|agreed|given\s+(?:\w+\s+)?"
-    r"consent|signed|asked|approached|discussed)|(?:did|does|do)\s*n[o']t\s+(?:want|agree|consent)"
+    r"consent|signed|asked|approached|discussed)|(?:did|does|do)\s*n[o'’]t\s+(?:agree|consent|want\s+"
+    r"(?:to\s+(?:do\s+|have\s+|try\s+|be\s+referred)|music|this|the\s+referral|therapy|sessions))"
+    r"|(?:have|has)\s*(?:n['’]t|\s+not)\s+(?:yet\s+)?(?:spoken|talked)\s+(?:to|with)"
     r"|not\s+(?:yet\s+)?(?:consented|agreed|asked|signed|discussed|given\s+consent|had\s+a\s+chance)"
     r"|declined|refused|(?:is|was|are)\s*n[o']t\s+(?:yet\s+)?(?:keen|sure|happy|willing|on\s+board)"
     r"|consent\s+(?:is\s+)?(?:still\s+)?(?:pending|outstanding|to\s+follow|not\s+(?:yet\s+)?"
-    r"(?:given|obtained|sought|confirmed))|(?:yet|still)\s+to\s+(?:consent|agree|be\s+asked|sign|"
+    r"(?:given|obtained|sought|confirmed))|consent\s*(?:to\s+\w+\s*)?[:\-–]\s*(?:pending|awaited|"
+    r"outstanding|tbc|not\s+yet|to\s+follow)|(?:yet|still)\s+to\s+(?:consent|agree|be\s+asked|sign|"
     r"discuss)|without\s+(?:\w+\s+)?(?:consent|knowledge)|no\s+consent|not\s+yet\s+been\s+"
     r"(?:asked|discussed)|before\s+(?:I|we)\s+(?:ask|speak\s+to|discuss))"
 )
 _YES = re.compile(
-    r"(?i)\b(?:(?:has|have|had)\s+(?:now\s+)?(?:given\s+(?:\w+\s+){0,2}consent|consented|agreed|"
+    r"(?i)\b(?:(?:has|have|had)\s+(?:now\s+|all\s+|both\s+|already\s+)?(?:given\s+(?:\w+\s+){0,2}consent|consented|agreed|"
     r"signed(?:\s+the)?\s+consent)|(?:is|are|was|were)\s+(?:very\s+|really\s+|more\s+than\s+)?"
     r"(?:happy|keen|willing|agreeable|in\s+agreement|on\s+board|aware\s+(?:of\s+)?and\s+agree\w*)"
-    r"(?:\s+(?:for|with|to|about))?|consents?\s+to|agrees?\s+(?:to|with)|gave\s+(?:\w+\s+)?consent"
+    r"(?:\s+(?:for|with|to|about))?|agrees?\s+(?:to|with)|gave\s+(?:\w+\s+)?consent"
     r"|consent\s+(?:has\s+been\s+|was\s+)?(?:given|obtained|confirmed|received|signed|in\s+place)"
     r"|\bconsented\b|\bin\s+agreement\b|\bgive\s+(?:my|our|his|her|their)\s+consent\b"
-    r"|\bwould\s+(?:really\s+)?love\s+(?:to|this)\b|\basked\s+(?:for\s+this|me\s+to\s+(?:refer|write|"
-    r"get\s+in\s+touch|contact|email|find)|us\s+to\s+(?:refer|write|contact))|\bwho\s+(?:both\s+)?"
+    r"|\bwho\s+(?:both\s+)?"
     r"agrees?\b|\b(?:has|have)\s+(?:\w+\s+){0,2}agreed\b|\b(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|"
     r"\s+is|\s+are)\s+(?:\w+\s+)?(?:happy|keen)\s+(?:for|to|with)\b|\bare\s+(?:both|all)\s+(?:\w+\s+)?"
     r"(?:happy|keen)\b|\bagreed\s+(?:that|themselves|himself|herself)\b|\bwants?\s+to\s+(?:try|"
@@ -38,6 +40,18 @@ _YES = re.compile(
     r"supported|concluded)|(?:he|she|they)\s+(?:is|are)\s+(?:keen|happy|eager)|said\s+yes|"
     r"consent\s*(?:\([^)]*\))?\s*[:\-–]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?yes\b|agreed\s+to\s+(?:this|the|"
     r"a|me|us|be|being))"
+)
+_YES_MORE = re.compile(
+    r"\b(?i:he|she|they|I|we|parents?|mum|dad|family)\s+(?i:consents?\s+to)"
+    r"|\b(?i:he|she|they)\s+(?i:would\s+(?:really\s+)?love\s+(?:to|this))\b"
+    r"|\b(?:[Hh]e|[Ss]he|[Tt]hey|[A-Z][a-z]+)(?:'s|\s+has|\s+had)?\s+asked\s+(?i:for\s+this|me\s+to\s+"
+    r"(?:refer|write|get\s+in\s+touch|contact|email|find)|us\s+to\s+(?:refer|write|contact))"
+    r"|(?i:\b(?:signed|returned|completed)\s+(?:\w+\s+)?consent|\bgive\s+it\s+a\s+(?:go|try)\b"
+    r"|\b(?:happy|willing|keen)\s+to\s+(?:try|give)\b|\bsaid\s+[\"“']?[^\"”'.]{0,20}\byes\b"
+    r"|\bon\s+board\b|\b(?:is|are)\s+(?:\w+\s+){0,2}and\s+(?:very\s+)?(?:happy|keen)\s+(?:for|to|with)\b"
+    r"|\band\s+(?:has|had|have)\s+asked\s+(?:me|us)\s+to\s+(?:refer|contact|get\s+in\s+touch|write|"
+    r"email)|\bis\s+in\s+(?:his|her|their|[\w'’]+)\s+best\s+interests?\b"
+    r"|\bbest[\s-]interests?\s+decision\s+(?:has\s+been\s+|was\s+)?(?:made|taken|recorded|reached))"
 )
 _FORM_NO = re.compile(
     r"(?i)consent[^\n]{0,60}[:\-–?]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?no\b|consent[^\n]{0,60}\byes\s*"
@@ -61,7 +75,7 @@ def find_consent(text: str) -> tuple[bool, str] | None:
     if form:
         return form.group("answer").lower().startswith("y"), form.group(0).strip()[:200]
     no = _NO.search(text) or _FORM_NO.search(text)
-    yes = _YES.search(text) or _FORM_YES.search(text)
+    yes = _YES.search(text) or _YES_MORE.search(text) or _FORM_YES.search(text)
     if no and (not yes or no.start() > yes.start() or not _later_yes(text, no.end())):
         return False, _snippet(text, no)
     if yes:

@@ -40,31 +40,71 @@ _WORDY = (
     + r"),?[\s\-/.]+(?P<y2>\d{4})"
 )
 _US_WORDY = r"(?P<m3>" + _MONTH_WORD + r")\s+(?P<d3>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{4})"
-DATE_PATTERN = re.compile(rf"(?i)(?:{_NUMERIC}|{_WORDY}|{_US_WORDY})")
-_DOB_LABEL = re.compile(
-    r"(?i)\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday)"
-    r"\s*(?:\([^)]{0,20}\))?\s*[:\-–]?\s*(?:is\s+|was\s+|on\s+)?"
+_ISO = r"(?P<y4>(?:19|20)\d{2})-(?P<m4>\d{2})-(?P<d4>\d{2})"
+DATE_PATTERN = re.compile(rf"(?i)(?:{_ISO}|{_NUMERIC}|{_WORDY}|{_US_WORDY})")
+_NO_YEAR = re.compile(
+    r"(?i)(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m>" + _MONTH_WORD + r")(?!\w)"
 )
+_DOB_LABEL = re.compile(
+    r"(?i)\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born|birthday)"
+    r"\s*(?:\([^)]{0,20}\))?\s*[:\-–]?\s*"
+)
+_NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_NUM = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _AGE_PATTERNS = [
-    re.compile(r"(?i)\b(?:age|aged)\s*[:\-–]?\s*(\d{1,3})\b(?!\s*(?:weeks|months|days|%))"),
+    re.compile(rf"(?i)\b(?:age|aged)\s*[:\-–]?\s*{_NUM}\b(?!\s*(?:weeks|months|days|%|\+))"),
+    re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:years?|yrs?)[\s\-]*(?:old|of\s+age)\b"),
+    re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:yo|y/o|yr\s+old)\b"),
     re.compile(
-        r"(?i)\b(\d{1,3})[\s\-]*(?:years?|yrs?|yo)[\s\-]*(?:old|of age)?\b(?!\s+(?:ago|later))"
+        rf"(?i)\b(?:is|am|I'm|im|'s|’s|turned|now)\s+(?:just\s+|now\s+)?{_NUM}\b"
+        r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|weeks?|months?|days?|o'?clock|am\b|pm\b|:|"
+        r"\.\d|/|\d|x\b|times|miles|km|kg|stone|lbs?|pounds|£))"
     ),
-    re.compile(
-        r"(?i)\b(?:is|am|I'm|im|turned|turns|now)\s+(\d{1,3})\b(?=\s*(?:[,.;)]|and\b|now\b|$|-|–|years))"
-    ),
-    re.compile(r"(?i)\((\d{1,3})\)"),
-    re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+,\s(\d{1,2})(?=[.;,]\s)"),
+    re.compile(rf"(?i)\bturns\s+{_NUM}\s+(?:next|this|in|on)\b"),
+    re.compile(r"(?i)\((\d{1,3})\s*(?:yrs?|years?|y/?o)?\)"),
+    re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+,\s(\d{1,2})(?=[.;,)]|\s)"),
 ]
 _AGE_CONTEXT_BAD = re.compile(
-    r"(?i)(?:since|for|past|last|over|about|nearly|almost)\s+$|(?:married|together|worked|lived|"
-    r"known|been|diagnosed)\b[^.\n]{0,30}$|\b(?:year|class|room|ward|bed|no\.?|number|page)\s*$"
+    r"(?i)(?:since|for|past|last|over|about|nearly|almost|after)\s+$|(?:married|together|worked|"
+    r"lived|known|been|diagnosed|died|death|passed|killed)\b[^.\n]{0,40}$"
+    r"|\b(?:year|class|room|ward|bed|no\.?|number|page|grade|bay)\s*$"
 )
 _BABY = re.compile(
     r"(?i)\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[\s\-]+"
     r"(?:days?|weeks?|months?)[\s\-]+old\b|\bnewborn\b|\b(?:born|delivered)\s+(?:at|on)\s+"
-    r"\d{2}(?:\+\d)?\s+weeks\b|\b\d{1,2}\s*-?\s*(?:days?|weeks?|months?)\s+old\b"
+    r"\d{2}(?:\+\d)?\s+weeks\b"
 )
+
+
+def _number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else _NUMBER_WORDS[raw.lower()]
 
 
 def _year(raw: str, today: date | None) -> int:
@@ -79,31 +119,48 @@ def _year(raw: str, today: date | None) -> int:
 
 def parse_date(match: re.Match[str], today: date | None) -> date | None:
     """A date from a DATE_PATTERN match, day first; None when impossible."""
+    groups = match.groupdict()
     try:
-        if match.group("d"):
-            return date(
-                _year(match.group("y"), today), int(match.group("m")), int(match.group("d"))
-            )
-        if match.group("d2"):
-            month = _MONTHS.get(match.group("m2").lower().rstrip(".")[:4].rstrip("."))
-            month = month or _MONTHS.get(match.group("m2").lower()[:3])
-            return date(int(match.group("y2")), month or 0, int(match.group("d2")))
-        month = _MONTHS.get(match.group("m3").lower()[:3])
-        return date(int(match.group("y3")), month or 0, int(match.group("d3")))
-    except (ValueError, TypeError):
+        if groups.get("y4"):
+            return date(int(groups["y4"]), int(groups["m4"]), int(groups["d4"]))
+        if groups.get("d"):
+            return date(_year(groups["y"], today), int(groups["m"]), int(groups["d"]))
+        if groups.get("d2"):
+            month = _MONTHS.get(groups["m2"].lower().rstrip(".")[:3])
+            return date(int(groups["y2"]), month or 0, int(groups["d2"]))
+        month = _MONTHS.get(groups["m3"].lower()[:3])
+        return date(int(groups["y3"]), month or 0, int(groups["d3"]))
+    except (ValueError, TypeError, KeyError):
         return None
+
+
+def _without_year(window: str, today: date | None) -> date | None:
+    """'18th September' as a birth date: the most recent such day up to today."""
+    match = _NO_YEAR.search(window)
+    if not match or today is None:
+        return None
+    month = _MONTHS.get(match.group("m").lower().rstrip(".")[:3])
+    try:
+        found = date(today.year, month or 0, int(match.group("d")))
+        if found > today:
+            found = date(today.year - 1, found.month, found.day)
+    except ValueError:
+        return None
+    return found
 
 
 def find_dob(text: str, today: date | None) -> tuple[date, str] | None:
     """The first date introduced as a date of birth, with the words it came from."""
     for label in _DOB_LABEL.finditer(text):
-        window = text[label.end() : label.end() + 40]
-        match = DATE_PATTERN.match(window.lstrip(" :\t"))
-        if not match:
-            continue
-        found = parse_date(match, today)
+        window = re.split(r"\.\s|\n|;", text[label.end() : label.end() + 45], maxsplit=1)[0]
+        match = DATE_PATTERN.search(window)
+        found = parse_date(match, today) if match else None
+        if found is None and label.group(0).lower().startswith("born"):
+            found = _without_year(window, today)
+            if found is not None:
+                return found, (label.group(0) + window).strip()
         if found and (today is None or found <= today) and found.year > 1900:
-            return found, (label.group(0) + match.group(0)).strip()
+            return found, (label.group(0) + window[: match.end()]).strip()
     return None
 
 
@@ -117,18 +174,18 @@ def age_at(dob: date, when: date) -> int:
 
 def find_age(text: str) -> tuple[int, str] | None:
     """A stated age in years, or 0 for a baby, with the words it came from."""
-    baby = _BABY.search(text)
-    for pattern in _AGE_PATTERNS:
+    for index, pattern in enumerate(_AGE_PATTERNS):
         for match in pattern.finditer(text):
-            value = int(match.group(1))
+            value = _number(match.group(1))
             if value > 110:
                 continue
-            before = text[max(0, match.start() - 30) : match.start()]
+            before = text[max(0, match.start() - 45) : match.start()]
             if _AGE_CONTEXT_BAD.search(before):
                 continue
-            if pattern.pattern.startswith(r"(?i)\(") and value < 1:
-                continue
+            if index == 4:
+                value -= 1
             return value, match.group(0).strip()
+    baby = _BABY.search(text)
     if baby:
         return 0, baby.group(0)
     return None

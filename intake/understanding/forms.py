@@ -17,13 +17,14 @@ _LINE_LABEL = re.compile(
 _UNTICKED = re.compile(r"(?m)^[ \t]*(?:☐|\[\s\]|□|\(\s\))[^\n]*$")
 _TICK_MARK = re.compile(r"(?m)^[ \t]*(?:☑|☒|✓|✔|\[[xX✓✔]\]|■)\s*")
 _QUESTION_LABEL = re.compile(
-    r"(?m)^[ \t]*[A-Z][^\n?:]{2,80}\?[ \t]*:[ \t]*|^[ \t]*[A-Z][^\n?:.]{0,50}\bor\b[^\n?:.]{1,40}\?[ \t]*$"
+    r"(?m)^[ \t]*[A-Z][^\n?:]{2,80}\?[ \t]*:[ \t]*"
+    r"|^[ \t]*[A-Z][^\n?:.]{0,50}\bor\b[^\n?:.]{1,40}\?[ \t]*$"
 )
 
 REFERRER_NAME = re.compile(
     r"(?i)^(?:your|referrer'?s?|contact|name\s+of\s+referrer|referring\s+person'?s?)\s*(?:full\s+)?"
-    r"name$|^name$|^(?:referred|completed|submitted)\s+by$|^allocated\s+worker$|^referrer$"
-    r"|^full\s+name$"
+    r"name$|^(?:referred|completed|submitted)\s+by$|^allocated\s+worker$|^referrer$"
+    r"|^name\s+of\s+referrer$"
 )
 CLIENT_NAME = re.compile(
     r"(?i)name\s+of\s+(?:the\s+)?(?:person|client|child|young\s+person|patient|pupil|resident|"
@@ -40,18 +41,21 @@ PHONE = re.compile(
 ORGANISATION = re.compile(
     r"(?i)^(?:your\s+)?(?:organisation|organization|employer|agency|company|practice|team)$"
 )
-ROLE = re.compile(r"(?i)^(?:your\s+)?(?:role|job\s+title|position|relationship(?:\s+to\s+\w+)?)$")
+PHONE_EXTRA = re.compile(r"(?i)^contact\s+(?:number|telephone)$|^mobile$")
+ROLE = re.compile(
+    r"(?i)^(?:your\s+)?(?:role|job\s+title|position|designation|relationship\b.{0,40})$"
+)
 WHO_FOR = re.compile(
     r"(?i)who\s+is\s+(?:this|the)\s+referral\s+for|referring\s+yourself|are\s+you\s+the\s+person"
 )
 _CLIENT_SECTION = re.compile(
-    r"(?i)^\s*(?:about\s+the\s+(?:person|client|child|young\s+person)|person\s+details|client\s+"
+    r"(?i)^\s*(?:section\s+\d+\s*[:.-]?\s*|[A-Z0-9]\.\s*|\d+\.\s*)?(?:about\s+the\s+(?:person|client|child|young\s+person)|person\s+details|client\s+"
     r"details|patient\s+details|details\s+of\s+(?:the\s+)?(?:person|client|child)|child'?s?\s+"
     r"details|person\s+being\s+referred)\b"
 )
 _REFERRER_SECTION = re.compile(
-    r"(?i)^\s*(?:about\s+you|your\s+details|referrer(?:'s)?\s+details|referrer|worker|"
-    r"referring\s+professional)\s*:?\s*$"
+    r"(?i)^\s*(?:(?:section\s+\d+\s*[:.-]?\s*|[A-Z0-9]\.\s*|\d+\.\s*)?(?:about\s+you|your\s+details|"
+    r"referrer(?:'s)?(?:\s+details)?|worker|referring\s+professional|referred\s+by))\s*:?\s*$"
 )
 
 
@@ -69,6 +73,23 @@ class FormFields:
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
+_NO_COLON = re.compile(
+    r"^(?P<label>(?i:(?:patient|client|child|pupil|resident|student|person)(?:'s)?\s+(?:full\s+)?name"
+    r"|name|surname|forenames?(?:\(s\))?|designation|job\s+title|organisation|organization"
+    r"|contact\s+(?:number|telephone)|telephone|mobile|department|referrer))[ \t]+"
+    r"(?P<value>[A-Z0-9+(][^\n]{0,80})$"
+)
+
+
+def _next_is_field(lines: list[str], index: int) -> bool:
+    """True when the next non-empty line is a labelled value (so a heading opens a section)."""
+    for line in lines[index : index + 3]:
+        line = line.strip()
+        if line:
+            return bool(_LINE_LABEL.match(line) or _NO_COLON.match(line))
+    return False
+
+
 def _pairs(text: str) -> list[tuple[str, str, str]]:
     """(section, label, value) for each labelled line, values on the next line included."""
     lines = text.split("\n")
@@ -80,10 +101,15 @@ def _pairs(text: str) -> list[tuple[str, str, str]]:
         index += 1
         if not line:
             continue
-        if _CLIENT_SECTION.match(line) and len(line) < 60:
+        starts_fields = _next_is_field(lines, index)
+        if _CLIENT_SECTION.match(line) and len(line) < 60 and starts_fields:
             section = "client"
-        elif _REFERRER_SECTION.match(line):
+        elif _REFERRER_SECTION.match(line) and starts_fields:
             section = "referrer"
+        bare = _NO_COLON.match(line)
+        if bare and len(line) <= 100 and not _LINE_LABEL.match(line):
+            out.append((section, bare.group("label"), bare.group("value").strip()))
+            continue
         match = _LINE_LABEL.match(line)
         if match and match.group("value").strip():
             out.append((section, match.group("label").strip(), match.group("value").strip()))
@@ -98,6 +124,8 @@ def _pairs(text: str) -> list[tuple[str, str, str]]:
 
 
 def _is_label_line(line: str) -> bool:
+    if len(line) > 60 and not line.endswith((":", "?")):
+        return False
     return bool(
         REFERRER_NAME.search(line.rstrip("?: "))
         or CLIENT_NAME.search(line)
@@ -106,7 +134,12 @@ def _is_label_line(line: str) -> bool:
         or WHO_FOR.search(line)
         or line.endswith("?")
         or line.endswith(":")
-        or re.match(r"(?i)^(?:date\s+of\s+birth|consent|preferred\s+way|individual\s+or)", line)
+        or re.match(
+            r"(?i)^(?:your\b|name\b|relationship|consent|date\s+of|where\b|what\b|how\b|who\b|"
+            r"which\b|preferred|individual\s+or|age\b|phone|telephone|email|address|designation|"
+            r"organisation|organization|job\s+title|role\b|contact\s+number)",
+            line,
+        )
     )
 
 
@@ -118,13 +151,22 @@ def read_form(text: str) -> FormFields:
         fields.pairs.append((clean, value))
         if value.lower() in ("(left blank)", "n/a", "-", "none", "not known"):
             continue
-        if CLIENT_NAME.search(clean) or (clean == "name" and section == "client"):
+        if section == "client" and (clean in ("name", "forename(s)", "forenames", "surname")):
+            if clean == "name":
+                fields.client_name = fields.client_name or value
+            continue
+        if section == "referrer" and clean in ("name", "full name"):
+            fields.referrer_name = fields.referrer_name or value
+            continue
+        if section == "client" and (PHONE.search(clean) or ORGANISATION.search(clean)):
+            continue
+        if CLIENT_NAME.search(clean):
             fields.client_name = fields.client_name or value
         elif REFERRER_NAME.search(clean):
             fields.referrer_name = fields.referrer_name or value
         elif CLIENT_AGE.search(clean):
             fields.client_age = fields.client_age or value
-        elif PHONE.search(clean):
+        elif PHONE.search(clean) or PHONE_EXTRA.search(clean):
             fields.phone = fields.phone or value
         elif ORGANISATION.search(clean):
             fields.organisation = fields.organisation or value
@@ -135,8 +177,15 @@ def read_form(text: str) -> FormFields:
     return fields
 
 
+_NO_PREFERENCE = re.compile(
+    r"(?im)^[ \t]*(?:in[\s-]person\s+or\s+online|online\s+or\s+in[\s-]person"
+    r"|face[\s-]to[\s-]face\s+or\s+online)\s*\??\s*:?\s*(?:no\s+preference|either|not\s+sure|don'?t\s+mind|both)\b[^\n]*$"
+)
+
+
 def without_form_noise(text: str) -> str:
     """Text with unticked options and question labels removed, ticks turned into plain lines."""
+    text = _NO_PREFERENCE.sub("Either online or in person.", text)
     text = _UNTICKED.sub("", text)
     text = _TICK_MARK.sub("", text)
     text = _QUESTION_LABEL.sub("", text)

@@ -16,7 +16,12 @@ from intake.understanding.vocabulary import ROLE_TITLES
 
 TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Revd|Rev|Reverend|Sister|Father|Cllr)\.?"
 _PARTICLE = r"(?:de|da|van|von|der|den|le|la|ní|nic|mac|bin|binti|al|el|ap|ab|y|du|di)"
-_NAME_WORD = r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]*(?:[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’\-]+)?"
+_UP = "A-ZÀ-ÖØ-ÝĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
+_LOW = "a-zß-öø-ÿāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĵķĺļľŀłńņňŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżž"
+_NAME_WORD = (
+    rf"(?:[{_UP}][{_LOW}'’\-]*(?:[{_UP}][{_LOW}'’\-]+)?(?![{_UP}])"
+    rf"|[{_UP}]{{2,}}(?:['’\-][{_UP}]+)?(?![{_LOW}]))"
+)
 _INITIAL = r"[A-Z]\.?"
 NAME = (
     rf"(?:{TITLE}\s+)?(?:{_INITIAL}\s*)?{_NAME_WORD}"
@@ -147,8 +152,8 @@ _ORG_EMPLOYER = re.compile(
     r"hospital|hospice|council|care\s+home|nursing\s+home|residential\s+home|ltd|limited|llp|"
     r"cic|charity|church|friends|society|association|foundation|university|ysgol|ysbyty|"
     r"services|partnership|lodge|house|court|manor|grange|gardens|villa|centre|center|"
-    r"chapel|parish|cathedral|nursery|clinic|consortium|federation|support|adopt\w*|"
-    r"management|solutions|care|camhs|rehabilitation|neurorehabilitation)\b"
+    r"chapel|parish|cathedral|nursery|clinic|consortium|federation|management|solutions|"
+    r"camhs|rehabilitation|neurorehabilitation|hall)\b|^adopt\b"
 )
 _ORG_TEAM = re.compile(
     r"(?i)\b(?:team|unit|ward|service|department|dept|directorate|division|programme|hub|"
@@ -171,7 +176,8 @@ _ADDRESS_WORDS = re.compile(
 _SPLIT_SIG = re.compile(r"\s*(?:\||•|·|,|\s[–—-]\s|\bat\b)\s*")
 _DISPLAY_PAREN = re.compile(r"\s*[\(\[]([^)\]]*)[\)\]]\s*")
 _LABEL = re.compile(
-    r"(?im)^[ \t*•\-]*(?P<label>[A-Za-z][A-Za-z'’ /()&]{1,50}?)[ \t]*[:|][ \t]*(?P<value>[^\n]{1,200})$"
+    r"(?im)^[ \t*•\-]*(?P<label>[A-Za-z][A-Za-z'’ /()&]{1,50}?)[ \t]*[:|][ \t]*"
+    r"(?P<value>[^\n]{1,200})$"
 )
 
 
@@ -195,12 +201,17 @@ def looks_like_name(text: str) -> bool:
 
 def clean_name(text: str) -> str | None:
     """A person's name from a signature line, without post-nominals or trailing notes."""
+    text = re.split(r"\s{2,}|\t|\s+(?:Date|Tel|Email|Mob|Phone)\s*:", text.strip())[0]
     text = text.strip().strip(",.;:-–*_ ")
     text = re.split(r"\s[|–—(]|\s-\s|,\s*(?=[A-Z]{2,}|[A-Z][a-z]+\s+[A-Z][a-z]+)", text)[0].strip()
     match = _NAME_LINE.match(text)
     if not match:
         return None
     name = match.group("name").strip()
+    words = name.split()
+    while len(words) > 2 and words[-1].isupper() and len(words[-1]) >= 2:
+        words.pop()
+    name = " ".join(words)
     if not looks_like_name(name):
         return None
     return name
@@ -264,6 +275,11 @@ def _org_piece_ok(piece: str) -> bool:
     return capitals >= max(1, len(words) // 2)
 
 
+_STRONG_EMPLOYER = re.compile(
+    r"(?i)\b(?:school|academy|college|surgery|practice|hospital|hospice|council|care\s+home|"
+    r"nursing\s+home|residential\s+home|ltd|limited|llp|cic|charity|church|university|ysgol|"
+    r"ysbyty|centre|center|lodge|house|clinic|nursery|trust|services)\b"
+)
 _ROLE_WORDS_ONLY = re.compile(
     r"(?i)^(?:(?:senior|lead|specialist|clinical|deputy|assistant|principal|community|"
     r"paediatric|registered|trainee|qualified|student|acting|interim|head|chief|team|"
@@ -272,28 +288,143 @@ _ROLE_WORDS_ONLY = re.compile(
 )
 
 
+_GENERIC_ORG_WORDS = {
+    "day",
+    "hospice",
+    "ward",
+    "unit",
+    "team",
+    "community",
+    "care",
+    "the",
+    "of",
+    "and",
+    "service",
+    "services",
+    "home",
+    "nursing",
+    "residential",
+    "school",
+    "hospital",
+    "centre",
+    "support",
+    "adult",
+    "adults",
+    "children's",
+    "childrens",
+    "social",
+    "health",
+    "mental",
+    "family",
+    "palliative",
+    "inpatient",
+    "in-patient",
+    "clinical",
+    "learning",
+    "disability",
+    "music",
+    "therapy",
+    "therapies",
+    "neuro",
+    "rehabilitation",
+    "department",
+    "primary",
+    "secondary",
+    "neurorehabilitation",
+    "general",
+    "medical",
+    "memory",
+    "assessment",
+    "specialist",
+}
+_NOT_PERSON_WORDS = {
+    "wordpress",
+    "website",
+    "form",
+    "forms",
+    "notification",
+    "notifications",
+    "system",
+    "noreply",
+    "no-reply",
+    "mailer",
+    "portal",
+    "wpforms",
+    "jotform",
+    "typeform",
+    "bot",
+}
+_NOT_NAME_WORDS |= _NOT_PERSON_WORDS
+
+
+_ROLE_END = re.compile(
+    r"(?i)\b(?:psychologist|nurse|worker|teacher|therapist|officer|manager|co-?ordinator|lead|"
+    r"assistant|consultant|physio\w*|sister|midwife|doctor|GP|SENCo|head|practitioner|specialist|"
+    r"chaplain|director|administrator|prescriber|registrar|matron|psychiatrist|paediatrician|"
+    r"visitor|adviser|advisor|partner)\s*(?:\([^)]*\))?$"
+)
+_PROPER_NOUNS = re.compile(r"^(?:[A-Z][\w'’&-]+\s+){1,4}[A-Z][\w'’&-]+$")
+
+
+def _org_piece(piece: str) -> tuple[int, str] | None:
+    piece = piece.strip(" .;:*_")
+    if not piece or _CONTACT_LINE.search(piece) or _POSTCODE.search(piece):
+        return None
+    if _ADDRESS_WORDS.search(piece) or re.search(r"(?i)registered\s+charity|since\s+\d", piece):
+        return None
+    if not _org_piece_ok(piece) or _ROLE_WORDS_ONLY.match(piece):
+        return None
+    rank = org_rank(piece)
+    if rank == 0:
+        return (0, piece) if _PROPER_NOUNS.match(piece) and _role_title(piece) is None else None
+    if _role_title(piece) is not None and (
+        (not _STRONG_EMPLOYER.search(piece) and not _ORG_TEAM.search(piece))
+        or _ROLE_END.search(piece)
+    ):
+        return None
+    if len(piece.split()) < 2 and not piece.isupper():
+        return None
+    if len(piece.split()) <= 2 and not {w.lower() for w in piece.split()} - _GENERIC_ORG_WORDS:
+        return None
+    return rank, piece
+
+
 def organisation_candidates(lines: list[str]) -> list[tuple[int, int, str]]:
     """(rank, order, text) for each organisation-like piece of signature lines."""
-    found: list[tuple[int, int, str]] = []
-    order = 0
+    pieces: list[str] = []
     for line in lines:
-        stripped = line.strip().strip("*_ ")
-        if not stripped or _CONTACT_LINE.search(stripped) or _POSTCODE.search(stripped):
-            continue
-        if _ADDRESS_WORDS.search(stripped):
-            continue
-        for piece in _SPLIT_SIG.split(stripped):
-            piece = piece.strip(" .;:")
-            if not _org_piece_ok(piece) or _ROLE_WORDS_ONLY.match(piece):
-                continue
-            rank = org_rank(piece)
-            if rank == 0:
-                continue
-            if _role_title(piece) is not None and rank < 2:
-                continue
-            found.append((rank, order, piece))
-            order += 1
+        pieces += _SPLIT_SIG.split(line.strip())
+    piped = [line.strip() for line in lines if "|" in line]
+    if len(piped) > 1:
+        pieces += [p.strip() for p in " ".join(piped).split("|") if p.strip() not in pieces]
+    found: list[tuple[int, int, str]] = []
+    for piece in pieces:
+        checked = _org_piece(piece)
+        if checked:
+            found.append((checked[0], len(found), checked[1]))
     return found
+
+
+def proper_noun_fallback(lines: list[str]) -> str | None:
+    """A capitalised line that is no name, job or address: an employer named without keywords."""
+    for piece in lines:
+        checked = _org_piece(piece)
+        if checked and checked[0] == 0 and not looks_like_person(piece):
+            return checked[1]
+    return None
+
+
+def looks_like_person(text: str) -> bool:
+    """Two or three capitalised words with no organisation word: probably a person's name."""
+    words = text.split()
+    return (
+        2 <= len(words) <= 3
+        and clean_name(text) == text
+        and not re.search(
+            r"(?i)\b(?:support|care|trust|group|network|friends|partners|associates|solutions)\b",
+            text,
+        )
+    )
 
 
 def choose_organisation(candidates: list[tuple[int, int, str]]) -> str | None:
@@ -302,7 +433,15 @@ def choose_organisation(candidates: list[tuple[int, int, str]]) -> str | None:
     if not usable:
         return None
     best = max(usable, key=lambda c: (c[0], -c[1]))
-    return best[2]
+    wider = [
+        c
+        for c in usable
+        if c[0] == best[0]
+        and c[2].endswith(" " + best[2])
+        and len(c[2].split()) <= 6
+        and not re.search(r"\s[-–]\s|\.", c[2])
+    ]
+    return wider[0][2] if wider else best[2]
 
 
 def _role_title(text: str) -> Role | None:
@@ -327,6 +466,6 @@ def role_from_title(lines: list[str]) -> tuple[Role, str] | None:
 
 
 ORG_LABEL = re.compile(
-    r"(?i)^(?:your\s+)?(?:organisation|organization|employer|agency|company|practice|team|"
-    r"service|school|surgery|hospital|hospice|care\s+home|setting\s+name)$"
+    r"(?i)^(?:your\s+|referrer'?s?\s+)?(?:organisation|organization|employer|agency|company|"
+    r"team|practice\s+name|referring\s+(?:organisation|service|team))$"
 )

@@ -16,15 +16,17 @@ _CANDIDATE = re.compile(r"(?<![\w/.])(?:\+|\(?0)[\d() \t.\-\u2013]{8,20}\d")
 _EXTENSION_ONLY = re.compile(r"(?i)^\s*(?:ext|extension|x)\.?\s*\d{3,6}\s*$")
 _NOT_THEIRS = re.compile(
     r"(?i)(?:\b(?:her|his|their|mum|mom|mam|mother|dad|father|son|daughter|wife|husband|"
-    r"client|patient|parent|parents|carer|family|guardian|school|office|reception|home)(?:'s|’s)?"
-    r"\s+(?:(?:mobile|phone|number|landline|mob|tel|contact)\b[^\n]{0,25}|directly\s+on\s*|"
-    r"on\s*)$)|\b(?:switchboard|fax|main\s+(?:office|line|number)|reception|ward\s+phone"
-    r"|duty\s+(?:line|desk|number|team)|out of hours|helpline|office)\b[^\n]{0,20}$"
+    r"client|patient|parent|parents|carer|family|guardian|grandson|granddaughter|nan|gran|"
+    r"sister|brother|keyworker)(?:'s|’s)?\b(?:(?!\b(?:me|my|I)\b)[^.\n]){0,40}$)"
+    r"|\b(?:switchboard|fax|main\s+(?:line|number)|reception|ward\s+phone|labour\s+ward"
+    r"|duty\s+(?:line|desk|number|team|social\s+worker)|out of hours|helpline|school\s+office"
+    r"(?=[^\n]{0,20}\bif\s+you\s+need\s+them))\b[^\n]{0,20}$"
     r"|\bcontact\s+(?:her|him|them)\b[^\n]{0,30}$|\b(?:reach|call|ring|phone)\s+(?:her|him|them)\b"
     r"[^\n]{0,30}$"
 )
 _DIRECT = re.compile(
-    r"(?i)\b(?:reach|contact|call|ring|phone|text)\s+me\b[^\n\d]{0,30}$|\b(?:direct(?:\s+(?:line|dial|tel))?|ddi|mob(?:ile)?|m|cell|work\s+mobile|my\s+"
+    r"(?i)\b(?:reach|contact|call|ring|phone|text|get|find)\s+me\b[^\d]{0,40}$"
+    r"|\b(?:reached|contactable|available)\s+on\b[^\d]{0,10}$|\b(?:direct(?:\s+(?:line|dial|tel))?|ddi|mob(?:ile)?|m|cell|work\s+mobile|my\s+"
     r"(?:mobile|number|phone)|me\s+on|i'?m\s+on|call\s+me|ring\s+me)\b[^\n\d]{0,15}$"
 )
 _LANDLINE_LABEL = re.compile(
@@ -43,6 +45,7 @@ class PhoneHit:
 
 
 def _to_e164(raw: str) -> str | None:
+    raw = raw.replace("(0)", "")
     try:
         parsed = phonenumbers.parse(raw, "GB")
     except phonenumbers.NumberParseException:
@@ -72,8 +75,10 @@ def find_phones(text: str, *, base_score: int = 0) -> list[PhoneHit]:
         if not e164 or not e164.startswith("+44"):
             continue
         line_start = text.rfind("\n", 0, match.start()) + 1
-        before = text[max(line_start, match.start() - 60) : match.start()]
-        if _NOT_THEIRS.search(before):
+        before = text[max(0, match.start() - 70) : match.start()]
+        before = re.split(r"\.\s|\n\s*\n|\|", before)[-1].replace("\n", " ")
+        same_line = text[max(line_start, match.start() - 70) : match.start()]
+        if _NOT_THEIRS.search(same_line):
             continue
         score = base_score
         if _DIRECT.search(before):

@@ -33,11 +33,13 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
     Setting.hospital.value: re.compile(
         r"\bhospital\b|\bon\s+the\s+ward\b|\bward\s+\d+\w?\b|\b(?:the|his|her|our)\s+ward\b|\bNICU\b"
         r"|\bSCBU\b|\bneonatal\s+(?:unit|intensive\s+care)\b|\bcot[\s-]?side\b|\binpatient\b"
-        r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b",
+        r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b|\b(?:stroke|acute|medical|"
+        r"surgical|elderly\s+care|respiratory|cardiac|oncology|children'?s)\s+(?:unit|ward)\b",
         _I,
     ),
     Setting.school.value: re.compile(
-        r"\bschool\b|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
+        r"(?<!after )(?<!before )(?<!off )(?<!out of )\bschool\b(?!\s+(?:runs?|day|holidays?|hours|"
+        r"office|nurse|counsellor|report|uniform|trips?|friends?|work|bus))|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
         r"|\bcollege\b|\bnursery\b|\bysgol\b|\bresource\s+base\b",
         _I,
     ),
@@ -45,26 +47,30 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+)?(?:home|house|flat|"
         r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
         r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
-        r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b",
+        r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
+        r"|\b(?:at|to)\s+ours\b|\bown\s+home\b|\bclient'?s\s+(?:own\s+)?home\b|\bhome\s+address\b"
+        r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b",
         _I,
     ),
+    "come_to_us": re.compile(r"\bcome\s+(?:to|and\s+see)\s+(?:me|us)\b|\bvisit\s+(?:me|us)\b", _I),
     "other": re.compile(
-        r"\bchurch\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
+        r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
         r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
         r"clinic|base)\b|\bday\s+centre\b|\bat\s+the\s+hub\b|\bmeeting\s+room\b",
         _I,
     ),
 }
 _SESSION_CUE = re.compile(
-    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
+    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them|the|this|our|my)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
     r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
     r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
     r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
+    r"|\bneeds?\s+to\s+be\b|\bsetting\b|\b(?:has|have)\s+to\s+be\b|\ba\s+(?:\w+\s+)?room\b|\bgroups?\b"
 )
 _ONLINE = re.compile(
     r"(?i)\bonline\b|\bzoom\b|\b(?:on|via|over|using|by)\s+(?:microsoft\s+|ms\s+)?teams\b"
     r"|\bteams\s+(?:call|session|meeting|link)s?\b|\bvideo\s*(?:call|link|session)?s?\b|\bremote(?:ly)?"
-    r"\b|\bvirtual(?:ly)?\b|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
+    r"\b|\bvirtual(?:ly)?\b(?!\s+school)|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
 )
 _IN_PERSON = re.compile(
     r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
@@ -74,7 +80,9 @@ _INDIVIDUAL = re.compile(
     r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
     r"input|slots?|referral|place|music)\b|\bone[\s-]to[\s-]one\b|\bone[\s-]on[\s-]one\b|\b1[:\-]1\b"
     r"|\b1\s+to\s+1\b|^\s*individual\s*$|\bindividual\s+(?:rather|if|please)\b|\bon\s+(?:his|her|"
-    r"their)\s+own\b(?=[^.]{0,40}session)|\bindividual\b(?=\s*[,.)])"
+    r"their)\s+own\b(?=[^.]{0,40}(?:session|group|please|rather))|\bindividual\b(?=\s*[,.)])"
+    r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?individual\b"
+    r"|\[\s*[xX✓✔]\s*\]\s*individual\b"
 )
 _GROUP = re.compile(
     r"(?im)\bgroup\s+(?:music\s+)?(?:sessions?|therapy|work|setting|basis|music|programme)\b"
@@ -83,14 +91,40 @@ _GROUP = re.compile(
     r"|^\s*group\s*$|\bgroups?\s+for\s+(?:our|the|a)\b|\bfor\s+(?:our|the|a\s+few|several|some\s+of"
     r"\s+our)\s+residents\b|\bjoin\s+(?:the|a|our)\s+(?:\w+\s+)?group\b|\bgroup\s+of\s+(?:\w+\s+)?"
     r"(?:residents|pupils|children|patients|young\s+people|adults|students|members|siblings)"
+    r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?group\b"
+    r"|\[\s*[xX✓✔]\s*\]\s*group\b|\bgroups?\b(?=[^.]{0,30}\b(?:join|attend)\b)"
+    r"|\bjoin\s+(?:a|the|your|any|one\s+of\s+your)\s+(?:\w+\s+)?groups?\b"
+)
+_REQUEST = re.compile(
+    r"(?i)\b(?:could\s+you|would\s+you|would\s+(?:like|love|prefer|be\s+best)|we'?d\s+like|I'?d\s+"
+    r"like|please|asking\s+for|looking\s+for|request\w*|hoping|ideally|prefer\w*|thinking)\b"
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _OR_BETWEEN = re.compile(r"(?i)\b(?:or|either|/|whichever)\b")
 
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_LINE_STARTS_ITEM = re.compile(
+    r"^\s*(?:[-•*>]|\d+[.)]|[A-Z][\w '’/()&-]{0,40}[:?]\s|[A-Z][\w'’/()&-]*(?: [\w'’/()&-]+){0,4}"
+    r"(?:\s{2,}|\t)\S)"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“'‘(])")
+
+
 def sentences(text: str) -> list[str]:
-    """Rough sentences: split at full stops and line breaks."""
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    """Sentences of text, re-joining lines that hard-wrapped mail clients broke."""
+    out: list[str] = []
+    for paragraph in _PARAGRAPH.split(text):
+        lines = [ln.strip() for ln in paragraph.split("\n") if ln.strip()]
+        units: list[str] = []
+        for line in lines:
+            if units and not _LINE_STARTS_ITEM.match(line) and not units[-1].endswith((":", "?")):
+                units[-1] = f"{units[-1]} {line}"
+            else:
+                units.append(line)
+        for unit in units:
+            out += [s.strip() for s in _SENTENCE_END.split(unit) if s.strip()]
+    return out
 
 
 def _places_in(sentence: str) -> list[tuple[int, str]]:
@@ -108,27 +142,54 @@ def _places_in(sentence: str) -> list[tuple[int, str]]:
     return found
 
 
+_RESIDENCE = re.compile(
+    r"(?i)\b(?:lives?|lived|living|resident|moved\s+(?:in|into)|inpatient|in-patient|admitted|"
+    r"staying|stays|currently\s+(?:in|at|on)|is\s+(?:in|at|on)\s+(?:a|the|our)|on\s+(?:the\s+)?"
+    r"(?:ward|unit)|in\s+(?:the\s+)?hospital|housebound|bed-?bound|with\s+us\s+(?:at|on|in))\b"
+    r"|^\s*(?:ward|location|current\s+location|address|setting|venue|place|lives)\b"
+)
+_SPECIFIC_OVER_HOSPITAL = {"neuro_rehab", "hospice"}
+
+
+def _resolve_us(place: str, role: Role | None, organisation: str | None) -> str | None:
+    """'come to us' is the family home, or the writer's own workplace for staff."""
+    if place != "come_to_us":
+        return place
+    if role in (None, Role.parent, Role.carer, Role.self):
+        return "home"
+    employer = _setting_from_employer(role, organisation)
+    return employer.value if employer else None
+
+
 def find_setting(
     text: str, role: Role | None, organisation: str | None, online_only: bool
 ) -> tuple[Setting | None, str, bool]:
     """(setting, snippet, a place was asked for); options like "home or school" give None."""
     session_places: list[tuple[str, str, bool]] = []
     other_places: list[tuple[str, str]] = []
+    previous = ""
     for sentence in sentences(text):
+        asked_before = previous.endswith("?") and bool(_SESSION_CUE.search(previous))
+        previous = sentence
         places = _places_in(sentence)
         if not places or (online_only and _ONLINE.search(sentence)):
             continue
-        names = [p for _, p in places]
+        names = [_resolve_us(p, role, organisation) for _, p in places]
+        names = [n for n in names if n]
+        if not names:
+            continue
+        if "hospital" in names and _SPECIFIC_OVER_HOSPITAL & set(names):
+            names = [n for n in names if n != "hospital"]
         if role == Role.care_home_staff:
             names = [
                 "care_home" if n == "home" and "our home" in sentence.lower() else n for n in names
             ]
-        if _SESSION_CUE.search(sentence):
+        if _SESSION_CUE.search(sentence) or asked_before:
             ambiguous = len(set(names)) > 1 and bool(_OR_BETWEEN.search(sentence))
             session_places.append((names[0], sentence, ambiguous))
             for extra in names[1:]:
                 session_places.append((extra, sentence, ambiguous))
-        else:
+        elif _RESIDENCE.search(sentence):
             other_places.extend((n, sentence) for n in names)
     if session_places:
         if any(amb for _, _, amb in session_places):
@@ -140,12 +201,18 @@ def find_setting(
             chosen = strong[0]
         if chosen[0] == "other":
             return None, chosen[1], True
+        employer = _setting_from_employer(role, organisation)
+        if chosen[0] == "hospital" and employer in (Setting.neuro_rehab, Setting.hospice):
+            return employer, chosen[1], True
         return Setting(chosen[0]), chosen[1], True
     if online_only:
         return None, "", False
     if other_places:
         distinct = [p for p, _ in other_places if p != "other"]
         if distinct:
+            employer = _setting_from_employer(role, organisation)
+            if distinct[0] == "hospital" and employer in (Setting.neuro_rehab, Setting.hospice):
+                return employer, other_places[0][1], False
             return Setting(distinct[0]), other_places[0][1], False
     return _setting_from_employer(role, organisation), organisation or "", False
 
@@ -167,11 +234,27 @@ def _unnegated(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return [m for m in pattern.finditer(text) if not is_negated(text, m.start(), m.end())]
 
 
+_MUST_ONLINE = re.compile(
+    r"(?i)\b(?:(?:has|have|need|needs|would\s+have)\s+to\s+be|only)\s+(?:done\s+)?online\b"
+    r"|\bonline\s+only\b|\bonline\s+(?:is|would\s+be)\s+the\s+only\b"
+)
+_PREFERENCE = re.compile(r"(?i)\b(?:instead|rather|prefer\w*|would\s+need|has\s+to|have\s+to)\b")
+
+
 def find_delivery(text: str) -> tuple[Delivery | None, str, bool]:
     """(delivery, snippet, both offered) from explicit online / in-person wording."""
+    must = _MUST_ONLINE.search(text)
+    if must and not is_negated(text, must.start(), must.end()):
+        return Delivery.online, must.group(0), False
     online = _unnegated(_ONLINE, text)
     in_person = _unnegated(_IN_PERSON, text)
     if online and in_person:
+        online_pref = [m for m in online if _PREFERENCE.search(_sentence_at(text, m.start()))]
+        person_pref = [m for m in in_person if _PREFERENCE.search(_sentence_at(text, m.start()))]
+        if person_pref and not online_pref:
+            return Delivery.in_person, person_pref[0].group(0), False
+        if online_pref and not person_pref:
+            return Delivery.online, online_pref[0].group(0), False
         return None, online[0].group(0), True
     if online:
         return Delivery.online, online[0].group(0), False
@@ -180,11 +263,24 @@ def find_delivery(text: str) -> tuple[Delivery | None, str, bool]:
     return None, "", False
 
 
+def _sentence_at(text: str, position: int) -> str:
+    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position)) + 1
+    ends = [i for i in (text.find(". ", position), text.find("\n", position)) if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
 def find_format(text: str) -> tuple[SessionFormat | None, str]:
     """individual or group when the text asks for one (and not both)."""
+    text = re.sub(r"\[\s\]\s*\w+", " ", text)
     individual = _unnegated(_INDIVIDUAL, text)
     group = _unnegated(_GROUP, text)
     if individual and group:
+        individual_asked = [m for m in individual if _REQUEST.search(_sentence_at(text, m.start()))]
+        group_asked = [m for m in group if _REQUEST.search(_sentence_at(text, m.start()))]
+        if individual_asked and not group_asked:
+            return SessionFormat.individual, individual_asked[0].group(0)
+        if group_asked and not individual_asked:
+            return SessionFormat.group, group_asked[0].group(0)
         return None, ""
     if individual:
         return SessionFormat.individual, individual[0].group(0)

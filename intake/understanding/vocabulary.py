@@ -25,7 +25,6 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
             r"\bdementia\b|\balzheimer|\blewy[\s-]body|\bfronto[\s-]?temporal\b|\bvascular\s+dement"
         ),
         _p(r"\bFTD\b", 0),
-        _p(r"\bmemory\s+(?:problems?|loss|difficult\w*|impairment|decline|clinic|issues)\b"),
         _p(r"\bcognitive\s+(?:decline|impairment)\b|\bdonepezil\b|\bmemantine\b|\brivastigmine\b"),
         _p(r"\bgalantamine\b|\bAricept\b"),
     ],
@@ -39,11 +38,13 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     ],
     Need.mental_health: [
         _p(
-            r"\banxi(?:ety|ous)\b|\bdepress(?:ion|ive|ed)\b|\blow\s+mood\b|\bPTSD\b|\bpsychos[ie]s\b"
+            r"\banxiety\b|\bpost[\s-]traumatic\b|\bdepress(?:ion|ive|ed)\b|\blow\s+(?:in\s+)?mood\b|\bPTSD\b|\bpsychos[ie]s\b"
         ),
         _p(r"\bpsychotic\b|\bschizo\w*|\bbipolar\b|\beating\s+disorder|\banorexi\w*|\bbulimi\w*"),
         _p(r"\bself[\s-]esteem\b|\bself[\s-]harm\w*|\bOCD\b|\bobsessive[\s-]compulsive\b"),
-        _p(r"\bmental\s+(?:health|ill)\w*|\bsuicid\w*|\bpanic\s+attacks?\b|\bselective\s+mutism\b"),
+        _p(
+            r"\bmental\s+(?:health|ill)\w*|\bsuicidal\w*|\bsuicide\s+attempt|\battempted\s+suicide|\bpanic\s+attacks?\b|\bselective\s+mutism\b"
+        ),
         _p(r"\bpersonality\s+disorder\b|\bpost[\s-]?natal\s+depression\b|\bagoraphobi\w*"),
         _p(r"\bclozapine\b|\bcitalopram\b|\bsertraline\b|\bfluoxetine\b|\bolanzapine\b"),
         _p(r"\brisperidone\b|\bmirtazapine\b|\bquetiapine\b|\baripiprazole\b|\blithium\b"),
@@ -52,8 +53,11 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     Need.palliative: [
         _p(r"\bpalliative\b|\bend[\s-]of[\s-]life\b|\bterminal(?:ly)?\b|\blife[\s-]limiting\b"),
         _p(r"\blife[\s-]shortening\b|\bsyringe\s+driver\b|\b(?:weeks|months|days)\s+to\s+live\b"),
-        _p(r"\blast\s+(?:weeks|months|days)\s+of\s+(?:his|her|their)\s+life\b|\bdying\b"),
-        _p(r"\bnot\s+expected\s+to\s+(?:live|survive)\b|\blife\s+expectancy\b"),
+        _p(
+            r"\blast\s+(?:few\s+)?(?:weeks|months|days)\s+of\s+(?:(?:his|her|their)\s+)?life\b|\bdying\b"
+        ),
+        _p(r"\bnot\s+expected\s+to\s+(?:live|survive)\b|\blife\s+expectancy\b|\bend[\s-]stage\b"),
+        _p(r"\bprognosis\b[^.]{0,30}\b(?:days|weeks|short)\b|\bprob(?:ably)?\.?\s+days\b"),
     ],
     Need.adoption: [
         _p(r"\badopt(?:ed|ion|ive)\b|\bpost[\s-]adoption\b|\bAdoption\s+Support\s+Fund\b"),
@@ -87,7 +91,12 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     ],
     Need.bereavement: [
         _p(r"\bbereave\w*|\bgrie(?:f|ving|ve)\b|\bwid(?:ow|ower|owed)\b|\bstillb(?:irth|orn)\b"),
-        _p(r"\b(?:died|passed\s+away|passed|death\s+of|loss\s+of\s+(?:his|her|their|a|the)\b)"),
+        _p(r"\b(?:died|passed\s+away|death\s+of|funeral)\b"),
+        _p(
+            r"\bloss\s+of\s+(?:his|her|their|a|the|my|our)\s+(?:\w+\s+)?(?:mum|mother|dad|father|"
+            r"husband|wife|partner|son|daughter|brother|sister|baby|child|grandma|grandad|"
+            r"grandmother|grandfather|nan|parent|twin|friend|sibling)\b"
+        ),
         _p(
             r"\blost\s+(?:his|her|their|my|our)\s+(?:\w+\s+)?(?:mum|mother|dad|father|husband|wife|"
             r"partner|son|daughter|brother|sister|baby|child|grandma|grandad|grandmother|grandfather|"
@@ -97,14 +106,22 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     ],
 }
 
+WEAK_DEMENTIA = _p(
+    r"\bmemory\s+(?:problems?|loss|difficult\w*|impairment|decline|clinic|issues|is\s+going)\b"
+    r"|\bmemory'?s\s+going\b"
+)
+
 NEGATION_BEFORE = re.compile(
     r"(?i)\b(?:no|not|nor|without|never|isn'?t|doesn'?t|don'?t|hasn'?t|haven'?t|hadn'?t|"
     r"wasn'?t|aren'?t|non|rather\s+than|instead\s+of|free\s+of|ruled\s+out|no\s+longer|"
-    r"neither|unlike)\b"
+    r"neither|unlike|changed\s+(?:my|our)\s+minds?)\b"
 )
 NEGATION_AFTER = re.compile(
     r"(?i)^\W{0,3}(?:(?:has|have)\s+been\s+|was\s+|were\s+|is\s+)?(?:ruled\s+out|excluded"
-    r"|not\s+(?:a\s+)?(?:factor|an\s+issue|relevant|present|suspected))"
+    r"|not\s+(?:a\s+)?(?:factor|an\s+issue|relevant|present|suspected|suitable|possible|an\s+option)"
+    r"|(?:would|will|do|does|did|is|are|could)\s*(?:n'?t|n’t|\s+not)\s+(?:really\s+)?(?:work|suit|"
+    r"cope|manage|be\s+(?:suitable|possible|appropriate|an\s+option|right))"
+    r"|(?:is|are)\s*n['’]t\s+(?:suitable|possible|appropriate|an\s+option))"
 )
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n(]|\bbut\b|\bhowever\b|\balthough\b|\band\b|,")
 
