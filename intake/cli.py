@@ -21,6 +21,7 @@ Handler = Callable[[argparse.Namespace], int]
 # Each module adds its subcommands with register(sub).
 COMMAND_MODULES = [
     "intake.commands.core",
+    "intake.commands.ingest",
     "intake.commands.replies",
     "intake.commands.therapist",
     "intake.commands.privacy",

@@ -247,7 +247,7 @@ def _anchor(cfg: Config, base: Path) -> Config:
     """Make relative paths relative to the config file's folder."""
 
     def fix(p: Path | None) -> Path | None:
-        return None if p is None or p.is_absolute() else base / p
+        return p if p is None or p.is_absolute() else base / p
 
     return cfg.model_copy(
         update={

@@ -23,6 +23,7 @@ class Fetched(BaseModel):
     headers: bytes = b""
     message_id: str | None = None
     old: bool = False  # before the first-run window: record it, leave it alone
+    promote: bool = False  # asked for by --since: handle it even if it was left alone before
 
 
 class Batch(BaseModel):
@@ -41,6 +42,8 @@ class Known(Protocol):
 
     def knows_location(self, folder: str, uidvalidity: int, uid: str) -> bool: ...
 
+    def left_alone(self, folder: str, uidvalidity: int, uid: str) -> bool: ...
+
 
 class Inbox(Protocol):
     """A source of new mail. Every method may raise TransientError."""
@@ -50,5 +53,7 @@ class Inbox(Protocol):
     ) -> Iterator[Batch]: ...
 
     def finish(self, locations: list[tuple[int, str]]) -> None: ...
+
+    def wait_for_change(self, timeout: float, last_uid: int) -> bool: ...
 
     def close(self) -> None: ...

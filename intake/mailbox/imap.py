@@ -7,8 +7,10 @@ flags or moves a message after the store has recorded it.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,7 +35,11 @@ def tls_context(ca_file: Any) -> ssl.SSLContext:
 
 
 def connect(cfg: Mailbox) -> IMAPClient:
-    """Connect and log in, or raise ConfigError (fix the config) / TransientError (retry)."""
+    """Connect and log in, or raise ConfigError (fix the config) / TransientError (retry).
+
+    Every socket operation is bounded by timeout_seconds; a half-made
+    connection is closed before the error leaves.
+    """
     ctx = tls_context(cfg.ca_file)
     try:
         client = IMAPClient(
@@ -43,24 +49,39 @@ def connect(cfg: Mailbox) -> IMAPClient:
             ssl_context=ctx,
             timeout=cfg.timeout_seconds,
         )
-        if cfg.security == "starttls":
-            client.starttls(ctx)
     except ssl.SSLCertVerificationError as exc:
         raise ConfigError(f"mailbox: TLS certificate not trusted ({exc.verify_message})") from None
     except _NETWORK_ERRORS as exc:
         raise TransientError(f"mailbox: cannot connect ({type(exc).__name__}: {exc})") from None
     try:
+        _secure_and_login(client, cfg, ctx)
+    except BaseException:
+        _discard(client)
+        raise
+    return client
+
+
+def _secure_and_login(client: IMAPClient, cfg: Mailbox, ctx: ssl.SSLContext) -> None:
+    try:
+        if cfg.security == "starttls":
+            client.starttls(ctx)
         token = oauth2_token(cfg, "mailbox")
         if token is not None:
             client.oauth2_login(cfg.username, token.get_secret_value())
         else:
             client.login(cfg.username, password(cfg, "mailbox").get_secret_value())
+    except ssl.SSLCertVerificationError as exc:
+        raise ConfigError(f"mailbox: TLS certificate not trusted ({exc.verify_message})") from None
     except LoginError:
-        client.shutdown()
         raise ConfigError("mailbox: the server refused the login") from None
     except _NETWORK_ERRORS as exc:
         raise TransientError(f"mailbox: login failed ({type(exc).__name__})") from None
-    return client
+
+
+def _discard(client: IMAPClient) -> None:
+    """Close a connection that failed half-way, whatever state its socket is in."""
+    with contextlib.suppress(*_NETWORK_ERRORS):
+        client.shutdown()
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:
@@ -77,6 +98,7 @@ class ImapInbox:
         self.now = now
         self.client = connect(cfg)
         self.folder = cfg.folder
+        self._selected = False  # by wait_for_change, read-only
 
     # ------------------------------------------------------------ reading
 
@@ -102,15 +124,37 @@ class ImapInbox:
         if same_epoch and uidnext - 1 <= last_uid and since is None:
             return
         self.client.select_folder(self.folder, readonly=self.cfg.after_processing == "none")
+        self._selected = False
         uids = sorted(u for u in self.client.search(["UID", f"{last_uid + 1}:*"]) if u > last_uid)
+        revisit = self._left_alone_since(since, last_uid, uidvalidity, known)
+        uids = sorted({*uids, *revisit})
+        if not uids and uidnext - 1 > last_uid:
+            # All mail above the checkpoint was expunged: move past it, so polls stay one STATUS.
+            yield Batch(
+                folder=self.folder, uidvalidity=uidvalidity, last_uid=uidnext - 1, messages=()
+            )
+            return
         window = self._window(last, since)
         for start in range(0, len(uids), self.cfg.batch_size):
             chunk = uids[start : start + self.cfg.batch_size]
-            fresh = [u for u in chunk if not known.knows_location(self.folder, uidvalidity, str(u))]
-            messages = self._fetch(fresh, uidvalidity, window)
+            fresh = [
+                u
+                for u in chunk
+                if u in revisit or not known.knows_location(self.folder, uidvalidity, str(u))
+            ]
+            messages = self._fetch(fresh, uidvalidity, window, promote=since is not None)
             yield Batch(
                 folder=self.folder, uidvalidity=uidvalidity, last_uid=chunk[-1], messages=messages
             )
+
+    def _left_alone_since(
+        self, since: date | None, last_uid: int, uidvalidity: int, known: Known
+    ) -> set[int]:
+        """With --since: mail below the checkpoint, from that date on, that was left alone."""
+        if since is None or last_uid == 0:
+            return set()
+        found = self.client.search(["SINCE", since, "UID", f"1:{last_uid}"])
+        return {u for u in found if known.left_alone(self.folder, uidvalidity, str(u))}
 
     def _window(self, last: tuple[int, int] | None, since: date | None) -> datetime | None:
         """Mail older than this is recorded but left alone (first run, or --since)."""
@@ -121,35 +165,35 @@ class ImapInbox:
         return None
 
     def _fetch(
-        self, uids: list[int], uidvalidity: int, window: datetime | None
+        self, uids: list[int], uidvalidity: int, window: datetime | None, promote: bool = False
     ) -> tuple[Fetched, ...]:
+        """Bodies of what is to be handled; headers only of what is too large or too old."""
         if not uids:
             return ()
         meta = self.client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
         limit = int(self.cfg.max_message_mb * 1024 * 1024)
-        small = [u for u in uids if u in meta and int(meta[u][b"RFC822.SIZE"]) <= limit]
-        large = [u for u in uids if u in meta and u not in small]
+        dates = {u: _as_utc(m.get(b"INTERNALDATE")) for u, m in meta.items()}
+        old = {u for u, when in dates.items() if window and when and when < window}
+        small = [u for u in uids if u in meta and u not in old]
+        small = [u for u in small if int(meta[u][b"RFC822.SIZE"]) <= limit]
+        heads_only = [u for u in uids if u in meta and u not in small]
         bodies = self.client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-        heads = self.client.fetch(large, ["BODY.PEEK[HEADER]"]) if large else {}
-        out = []
-        for uid in uids:
-            if uid not in meta:
-                continue  # expunged meanwhile
-            when = _as_utc(meta[uid].get(b"INTERNALDATE"))
-            raw = bodies.get(uid, {}).get(b"BODY[]")
-            out.append(
-                Fetched(
-                    folder=self.folder,
-                    uidvalidity=uidvalidity,
-                    uid=str(uid),
-                    raw=raw,
-                    size=int(meta[uid][b"RFC822.SIZE"]),
-                    internal_date=when,
-                    headers=heads.get(uid, {}).get(b"BODY[HEADER]", b""),
-                    old=bool(window and when and when < window),
-                )
+        heads = self.client.fetch(heads_only, ["BODY.PEEK[HEADER]"]) if heads_only else {}
+        return tuple(
+            Fetched(
+                folder=self.folder,
+                uidvalidity=uidvalidity,
+                uid=str(uid),
+                raw=bodies.get(uid, {}).get(b"BODY[]"),
+                size=int(meta[uid][b"RFC822.SIZE"]),
+                internal_date=dates[uid],
+                headers=heads.get(uid, {}).get(b"BODY[HEADER]", b""),
+                old=uid in old,
+                promote=promote and uid not in old,
             )
-        return tuple(out)
+            for uid in uids
+            if uid in meta  # else expunged meanwhile
+        )
 
     # ------------------------------------------------------------ after the commit
 
@@ -164,6 +208,7 @@ class ImapInbox:
             if not uids:
                 return
             self.client.select_folder(self.folder)
+            self._selected = False
             if action == "flag":
                 self.client.add_flags(uids, [self.cfg.processed_flag.encode()], silent=True)
             else:
@@ -185,8 +230,40 @@ class ImapInbox:
         else:
             self.client.expunge()
 
+    # ------------------------------------------------------------ waiting
+
+    def wait_for_change(self, timeout: float, last_uid: int) -> bool:
+        """Block until new mail may be there (IDLE), or timeout passes; True when it may.
+
+        Costs one STATUS when mail came meanwhile. Without IDLE (or with
+        use_idle off) it sleeps, and the caller polls.
+        """
+        try:
+            if self._status()[1] - 1 > last_uid:
+                return True
+            if not (self.cfg.use_idle and self.client.has_capability("IDLE")):
+                time.sleep(timeout)
+                return False
+            return self._idle(timeout)
+        except _NETWORK_ERRORS as exc:
+            raise TransientError(f"mailbox: {type(exc).__name__}: {exc}") from None
+
+    def _idle(self, timeout: float) -> bool:
+        if not self._selected:
+            self.client.select_folder(self.folder, readonly=True)
+            self._selected = True
+        self.client.idle()
+        try:
+            responses = self.client.idle_check(timeout=timeout)
+        finally:
+            _, after = self.client.idle_done()
+        untagged = [r for r in [*responses, *after] if isinstance(r, tuple) and len(r) > 1]
+        if any(r[1] == b"BYE" for r in untagged):
+            raise TransientError("mailbox: the server is closing the connection")
+        return any(r[1] == b"EXISTS" for r in untagged)
+
     def close(self) -> None:
         try:
             self.client.logout()
         except _NETWORK_ERRORS:
-            self.client.shutdown()
+            _discard(self.client)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,6 +50,11 @@ class MaildirInbox:
 
     def finish(self, locations: list[tuple[int, str]]) -> None:
         """Maildir mail is left as it is: the store remembers what was handled."""
+
+    def wait_for_change(self, timeout: float, last_uid: int) -> bool:
+        """A Maildir has no push: sleep, and let the caller look again."""
+        time.sleep(timeout)
+        return False
 
     def close(self) -> None:
         self.box.close()

@@ -103,14 +103,18 @@ def _private_file(path: Path) -> None:
 
 
 class Store:
-    """One connection to the store; use from one thread."""
+    """One connection to the store; use from one thread at a time."""
 
     def __init__(self, path: Path, cipher: Cipher) -> None:
         self.path = path
         self.cipher = cipher
         if str(path) != ":memory:":
             _private_file(path)
-        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        # One thread at a time, not necessarily the one that opened it: the worker's
+        # scheduler runs every job on its single executor thread (scheduler.py).
+        self.db = sqlite3.connect(
+            str(path), isolation_level=None, timeout=30, check_same_thread=False
+        )
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
@@ -182,6 +186,17 @@ class Store:
         )
         return row is not None
 
+    def left_alone(self, folder: str, uidvalidity: int, uid: str) -> bool:
+        """True when the message at this location was recorded as 'old' and left alone."""
+        row = self._one(
+            "SELECT 1 FROM message_locations l JOIN messages m ON m.id = l.message_id"
+            " WHERE l.folder = ? AND l.uidvalidity = ? AND l.uid = ? AND m.state = 'old'",
+            folder,
+            uidvalidity,
+            uid,
+        )
+        return row is not None
+
     # ------------------------------------------------------------ messages
 
     def add_message(
@@ -197,43 +212,95 @@ class Store:
         now: datetime,
         header_digest: bytes = b"",
         state: str = "received",
+        headers_sha256: str | None = None,
+        promote: bool = False,
     ) -> tuple[int, bool]:
         """Record a message and where it lives; (id, True) only the first time it is seen.
 
-        The same bytes in two folders (Gmail labels) are one message; a message
-        too large to fetch is identified by its headers instead.
+        A message already stored is recognised by the hash of its bytes, of its
+        header section, or by its Message-ID, so the same message in two
+        folders (Gmail labels) or after a UIDVALIDITY change is one message.
+        A message too large to fetch is identified by its headers instead.
         """
         digest = hashlib.sha256(raw if raw is not None else b"headers:" + header_digest).hexdigest()
         sha = digest_index(self.cipher, digest)
         mid_hash = self.cipher.index(message_id) if message_id else None
+        if headers_sha256 is not None:  # keyed like the digest of the bytes
+            headers_sha256 = digest_index(self.cipher, headers_sha256)
         with self.transaction():
-            row = self._one("SELECT id FROM messages WHERE sha256 = ?", sha)
-            new = row is None
-            if new:
-                sealed = self.cipher.seal(raw, b"raw") if raw is not None else None
-                cur = self.db.execute(
-                    "INSERT INTO messages (sha256, message_id_hash, raw_sealed, size,"
-                    " internal_date, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        sha,
-                        mid_hash,
-                        sealed,
-                        size,
-                        iso(internal_date) if internal_date else None,
-                        iso(now),
-                        state,
-                    ),
+            existing = self._known_message(sha, headers_sha256, mid_hash)
+            if existing is None:
+                msg_id = self._insert_message(
+                    raw, sha, mid_hash, size, internal_date, now, state, headers_sha256
                 )
-                msg_id = int(cur.lastrowid or 0)
                 self._seal_identity(msg_id, Identity(digest, message_id, sender_of(raw)))
             else:
-                assert row is not None
-                msg_id = int(row["id"])
+                msg_id = existing
+                if promote and raw is not None:
+                    self._promote_old(
+                        msg_id, raw, sha, Identity(digest, message_id, sender_of(raw))
+                    )
             self.db.execute(
                 "INSERT OR IGNORE INTO message_locations VALUES (?, ?, ?, ?)",
                 (folder, uidvalidity, uid, msg_id),
             )
-        return msg_id, new
+        return msg_id, existing is None
+
+    def _known_message(
+        self, sha: str, headers_sha256: str | None, mid_hash: str | None
+    ) -> int | None:
+        """The id of a stored message with these bytes, headers or Message-ID."""
+        lookups = (
+            ("sha256", sha),
+            ("headers_sha256", headers_sha256),
+            ("message_id_hash", mid_hash),
+        )
+        for column, value in lookups:
+            if value is None:
+                continue
+            row = self._one(f"SELECT id FROM messages WHERE {column} = ? ORDER BY id", value)
+            if row is not None:
+                return int(row["id"])
+        return None
+
+    def _insert_message(
+        self,
+        raw: bytes | None,
+        sha: str,
+        mid_hash: str | None,
+        size: int,
+        internal_date: datetime | None,
+        now: datetime,
+        state: str,
+        headers_sha256: str | None,
+    ) -> int:
+        sealed = self.cipher.seal(raw, b"raw") if raw is not None else None
+        cur = self.db.execute(
+            "INSERT INTO messages (sha256, message_id_hash, raw_sealed, size,"
+            " internal_date, received_at, state, headers_sha256)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sha,
+                mid_hash,
+                sealed,
+                size,
+                iso(internal_date) if internal_date else None,
+                iso(now),
+                state,
+                headers_sha256,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def _promote_old(self, msg_id: int, raw: bytes, sha: str, ident: Identity) -> None:
+        """A message recorded as 'old' (left alone) is to be handled after all (--since)."""
+        cur = self.db.execute(
+            "UPDATE messages SET raw_sealed = ?, sha256 = ?, state = 'received'"
+            " WHERE id = ? AND state = 'old'",
+            (self.cipher.seal(raw, b"raw"), sha, msg_id),
+        )
+        if cur.rowcount:
+            self._seal_identity(msg_id, ident)
 
     def _seal_identity(self, msg_id: int, ident: Identity) -> None:
         """Keep the sources of a message's keyed hashes sealed; index its sender."""

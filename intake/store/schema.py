@@ -152,4 +152,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX messages_sender ON messages(sender_hash);
     ALTER TABLE status_history ADD COLUMN note_sealed BLOB;
     """,
+    # 4: recognise a message by its header section too (header-only fetches,
+    # a re-scan after a UIDVALIDITY change)
+    """
+    ALTER TABLE messages ADD COLUMN headers_sha256 TEXT;
+    CREATE INDEX messages_headers ON messages(headers_sha256);
+    """,
 ]

@@ -21,7 +21,8 @@ from intake.clock import Clock
 from intake.config import Config
 from intake.deciding.policy import Decision, History, decide, thread_root
 from intake.errors import MessageError
-from intake.mailbox.fetched import Batch, Inbox
+from intake.mailbox.fetched import Batch, Fetched, Inbox
+from intake.mailbox.identity import header_section, headers_digest, message_id_of
 from intake.models import ParsedEmail
 from intake.replying.compose import (
     build_alert,
@@ -36,6 +37,7 @@ from intake.replying.senders import Sender
 from intake.store.db import Store
 from intake.store.redact import message_reason, where
 from intake.understanding import parse_email
+from intake.worker.progress import Progress
 
 log = logging.getLogger("intake.worker")
 
@@ -68,30 +70,35 @@ class CycleReport:
 # ------------------------------------------------------------------ fetch
 
 
+def store_fetched(store: Store, item: Fetched, now: datetime) -> bool:
+    """Record one fetched message where it was found; True when it is new to the store."""
+    head = item.raw if item.raw is not None else item.headers
+    state = "old" if item.old else "received" if item.raw is not None else "too_large"
+    raw = None if item.old else item.raw
+    ident = head or f"{item.folder}:{item.uidvalidity}:{item.uid}".encode()
+    _, is_new = store.add_message(
+        raw,
+        size=item.size,
+        folder=item.folder,
+        uidvalidity=item.uidvalidity,
+        uid=item.uid,
+        message_id=item.message_id or (message_id_of(head) if head else None),
+        internal_date=item.internal_date,
+        now=now,
+        header_digest=header_section(ident) if head else ident,
+        state=state,
+        headers_sha256=headers_digest(head) if head else None,
+        promote=item.promote,
+    )
+    return is_new
+
+
 def store_batch(store: Store, batch: Batch, now: datetime) -> int:
     """Store every message of a batch and advance the checkpoint, in one transaction."""
     new = 0
     with store.transaction():
         for item in batch.messages:
-            if item.old:
-                ident = f"{item.folder}:{item.uidvalidity}:{item.uid}".encode()
-                raw, state = None, "old"
-            else:
-                ident, raw = item.headers, item.raw
-                state = "received" if raw is not None else "too_large"
-            _, is_new = store.add_message(
-                raw,
-                size=item.size,
-                folder=item.folder,
-                uidvalidity=item.uidvalidity,
-                uid=item.uid,
-                message_id=item.message_id,
-                internal_date=item.internal_date,
-                now=now,
-                header_digest=ident,
-                state=state,
-            )
-            new += is_new
+            new += store_fetched(store, item, now)
         if batch.last_uid:
             store.set_checkpoint(batch.folder, batch.uidvalidity, batch.last_uid, now)
     return new
@@ -101,11 +108,12 @@ def fetch_new(svc: Services, inbox: Inbox, since: date | None) -> int:
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
     cp = svc.store.checkpoint(folder)
     last = (cp.uidvalidity, cp.last_uid) if cp else None
-    total = 0
+    total, progress = 0, Progress("fetched")
     for batch in inbox.batches(last, svc.store, since):
         started = time.monotonic()
         added = store_batch(svc.store, batch, svc.clock.now())
         total += added
+        progress.advance(len(batch.messages))
         log.info(
             "batch stored: %d messages, %d new, up to uid %d, %.0f ms",
             len(batch.messages),
@@ -113,6 +121,7 @@ def fetch_new(svc: Services, inbox: Inbox, since: date | None) -> int:
             batch.last_uid,
             (time.monotonic() - started) * 1000,
         )
+    progress.close()
     return total
 
 
@@ -316,13 +325,16 @@ def finish_on_server(svc: Services, inbox: Inbox, folder: str) -> None:
 
 
 def process_pending(svc: Services, report: CycleReport) -> None:
+    progress = Progress("processed")
     for msg_id in svc.store.messages_to_process(MAX_ATTEMPTS):
+        progress.advance()
         started = time.monotonic()
         outcome = process_message(svc, msg_id)
         report.processed += 1
         report.quarantined += "quarantined" in outcome
         report.outcomes.append(outcome)
         log.info("%s %.0f ms", outcome, (time.monotonic() - started) * 1000)
+    progress.close()
 
 
 def apply_rules(svc: Services) -> list[str]:

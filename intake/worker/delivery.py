@@ -39,7 +39,8 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
+from email import policy
+from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Literal
 
 from intake.errors import ConfigError, MessageError, TransientError
@@ -62,7 +63,8 @@ Outcome = Literal["done", "next", "stop"]
 
 
 def recipients_of(raw: bytes) -> list[str]:
-    msg = message_from_bytes(raw, policy=policy.default)
+    """The To addresses of an outgoing message, read from its headers only (no body parse)."""
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
     return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
 
 

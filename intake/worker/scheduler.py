@@ -11,6 +11,7 @@ import logging
 import random
 from datetime import datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -84,9 +85,21 @@ def digest_and_outbox(svc: Services) -> None:
 
 
 def run_forever(svc: Services) -> None:
-    """Poll every poll_minutes and queue the digest at digest_at, until stopped."""
+    """Poll every poll_minutes and queue the digest at digest_at, until stopped.
+
+    An IMAP inbox with use_idle waits for new mail in IDLE instead (watch.py).
+    """
     cfg = svc.cfg
-    scheduler = BlockingScheduler(timezone=cfg.schedule.zone)
+    if cfg.mailbox.kind == "imap" and cfg.mailbox.use_idle:
+        from intake.worker.watch import run_until_signalled
+
+        run_until_signalled(svc)
+        return
+    # One executor thread: jobs never overlap, and the store's one connection is
+    # only ever used by that thread while the main thread waits in start().
+    scheduler = BlockingScheduler(
+        timezone=cfg.schedule.zone, executors={"default": ThreadPoolExecutor(max_workers=1)}
+    )
     backoff = Backoff()
 
     def poll() -> None:

@@ -1,0 +1,43 @@
+"""Who a message is, whatever folder or UID it turns up under (pure).
+
+A message is recognised by the SHA-256 of its bytes, then by a digest of its
+header section (what is known of mail fetched header-only: too large, or
+older than the first-run window), then by its Message-ID. These survive a
+UIDVALIDITY change and a copy in a second folder (Gmail labels).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_LINE_END = re.compile(rb"\r?\n")
+_ANGLE_ID = re.compile(r"<[^<>\s]+>")
+
+
+def header_section(raw: bytes) -> bytes:
+    """The header lines of a message (or of a header-only fetch), with CRLF line ends."""
+    head = _BLANK_LINE.split(raw, maxsplit=1)[0]
+    return _LINE_END.sub(b"\r\n", head.rstrip(b"\r\n"))
+
+
+def headers_digest(raw: bytes) -> str:
+    """SHA-256 of the normalised header section: the same for a full and a header-only fetch."""
+    return hashlib.sha256(header_section(raw)).hexdigest()
+
+
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID (<...>) of a message or header block, or None when it has none."""
+    try:
+        value = BytesHeaderParser(policy=compat32).parsebytes(header_section(raw) + b"\r\n\r\n")[
+            "Message-ID"
+        ]
+    except (TypeError, ValueError):  # a malformed header block: identified by its hash alone
+        return None
+    if value is None:
+        return None
+    found = _ANGLE_ID.search(str(value))
+    return found.group(0) if found else None
