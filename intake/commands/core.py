@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from intake.commands.common import EXIT_FAILED, EXIT_OK, load
-from intake.errors import MessageError
+from intake.errors import MessageError, TransientError
 
 
 def _date(text: str) -> date:
@@ -44,10 +44,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the worker: forever, or one cycle with --once."""
+    from intake.store.redact import redact
     from intake.worker.cycle import run_cycle
     from intake.worker.delivery import startup_check
-    from intake.worker.digest_job import queue_digest
-    from intake.worker.scheduler import run_forever
+    from intake.worker.scheduler import digest_and_outbox, run_forever
     from intake.worker.services import build_services
 
     svc = build_services(load(args))
@@ -55,15 +55,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.once:
         run_forever(svc)
         return EXIT_OK
-    report = run_cycle(svc, since=args.since)
-    if queue_digest(svc):
-        from intake.worker.cycle import deliver_outbox
-
-        sender = svc.open_sender()
-        try:
-            deliver_outbox(svc, sender)
-        finally:
-            sender.close()
+    try:
+        report = run_cycle(svc, since=args.since)
+    except TransientError as exc:
+        svc.store.event("error", svc.clock.now(), redact(str(exc))[:200])
+        digest_and_outbox(svc)  # a mailbox that cannot be reached never holds back her digest
+        raise
+    digest_and_outbox(svc)
     print(
         f"{report.fetched} new, {report.processed} processed, "
         f"{report.quarantined} quarantined, {report.replies_sent} replies sent"
