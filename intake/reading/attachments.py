@@ -98,7 +98,8 @@ def _docx_text(data: bytes) -> str:
 def _rtf_text(data: bytes) -> str:
     from striprtf.striprtf import rtf_to_text
 
-    return rtf_to_text(decode_bytes(data, "cp1252"), errors="ignore")
+    text = rtf_to_text(decode_bytes(data, "cp1252"), errors="ignore")  # type: ignore[no-untyped-call]
+    return str(text)
 
 
 def extract_attachment(

@@ -78,8 +78,6 @@ def parse_date(raw: str | None) -> datetime | None:
         parsed = email.utils.parsedate_to_datetime(_unsurrogate(raw).strip())
     except Exception:  # bad dates are common; a missing date is not fatal
         return None
-    if parsed is None:
-        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed

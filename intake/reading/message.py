@@ -162,7 +162,7 @@ def html_to_text(html: str, limits: ReadingLimits, problems: list[str]) -> str:
     try:
         from inscriptis import get_text
 
-        return get_text(html)
+        return str(get_text(html))
     except Exception as exc:  # deep nesting or odd markup: fall back to tag stripping
         problems.append(f"body: HTML converter failed ({type(exc).__name__})")
         return _TAG.sub(" ", html)

@@ -160,7 +160,8 @@ def find_dob(text: str, today: date | None) -> tuple[date, str] | None:
             if found is not None:
                 return found, (label.group(0) + window).strip()
         if found and (today is None or found <= today) and found.year > 1900:
-            return found, (label.group(0) + window[: match.end()]).strip()
+            said = window[: match.end()] if match else window
+            return found, (label.group(0) + said).strip()
     return None
 
 

@@ -174,8 +174,7 @@ def find_setting(
         places = _places_in(sentence)
         if not places or (online_only and _ONLINE.search(sentence)):
             continue
-        names = [_resolve_us(p, role, organisation) for _, p in places]
-        names = [n for n in names if n]
+        names = [n for _, p in places if (n := _resolve_us(p, role, organisation))]
         if not names:
             continue
         if "hospital" in names and _SPECIFIC_OVER_HOSPITAL & set(names):
@@ -194,10 +193,10 @@ def find_setting(
     if session_places:
         if any(amb for _, _, amb in session_places):
             return None, next(s for _, s, amb in session_places if amb), True
-        distinct = {p for p, _, _ in session_places}
-        chosen = session_places[-1] if len(distinct) > 1 else session_places[0]
+        places_asked = {p for p, _, _ in session_places}
+        chosen = session_places[-1] if len(places_asked) > 1 else session_places[0]
         strong = [sp for sp in session_places if re.search(r"(?i)\bsessions?\b", sp[1])]
-        if len(distinct) > 1 and strong:
+        if len(places_asked) > 1 and strong:
             chosen = strong[0]
         if chosen[0] == "other":
             return None, chosen[1], True

@@ -64,9 +64,6 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
     if form_name and env.reply_to and people.looks_like_name(form_name):
         reading.note("referrer.name", Source.new_text, form_name)
         return _from_form_name(form_name), -1
-    if display:
-        reading.note("referrer.name", Source.header, env.from_name or "")
-        return display, -1
     return None, -1
 
 
@@ -160,11 +157,11 @@ def find_role(reading: Reading, name_index: int) -> tuple[Role | None, str, Sour
         return found[0], found[1], Source.signature
     body = reading.new_body
     for match in _I_AM.finditer(body):
-        role = people.role_from_title([match.group(1)])
-        if role and not re.match(
+        titled = people.role_from_title([match.group(1)])
+        if titled and not re.match(
             r"(?i)(?:writing|contacting|emailing|hoping|looking)", match.group(1)
         ):
-            return role[0], match.group(0), Source.new_text
+            return titled[0], match.group(0), Source.new_text
     return _relationship(reading)
 
 
