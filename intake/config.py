@@ -195,6 +195,8 @@ class Extraction(Section):
         Literal["client_name", "client_age", "reason", "consent", "referrer_phone", "setting"],
         ...,
     ] = ("client_name", "client_age", "reason", "consent")
+    # A message that takes longer to read is quarantined (see intake/worker/timebox.py).
+    seconds_per_message: float = Field(10.0, ge=0)
 
 
 class FollowUps(Section):

@@ -38,6 +38,7 @@ from intake.store.db import Store
 from intake.store.redact import message_reason, where
 from intake.understanding import parse_email
 from intake.worker.progress import Progress
+from intake.worker.timebox import time_limit
 
 log = logging.getLogger("intake.worker")
 
@@ -283,7 +284,8 @@ def process_message(svc: Services, msg_id: int) -> str:
         outcome = route_special(svc, msg_id, raw)
         if outcome:
             return outcome
-        parsed = parse_email(raw, required=cfg.extraction.required)
+        with time_limit(cfg.extraction.seconds_per_message):
+            parsed = parse_email(raw, required=cfg.extraction.required)
         outcome = route_update(svc, msg_id, raw, parsed)
         if outcome:
             return outcome
