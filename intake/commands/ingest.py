@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from intake.commands.common import EXIT_FAILED, EXIT_OK, load
+from intake.config import Config
+from intake.errors import ConfigError
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -20,8 +22,22 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"     hint: {step.hint}")
         failed |= not step.ok
     if not steps:
-        print("nothing to check: mailbox and smtp are local folders (kind = maildir)")
+        print("servers: nothing to connect to (mailbox and smtp are local folders)")
+    failed |= not check_reply_templates(cfg)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def check_reply_templates(cfg: Config) -> bool:
+    """Render every reply template once, so a broken one fails here, not in an inbox."""
+    from intake.replying.compose import TEMPLATE_DIR, check_templates, environment
+
+    try:
+        renders = check_templates(environment(TEMPLATE_DIR), cfg.practice)
+    except ConfigError as exc:
+        print(f"FAIL templates: {exc}")
+        return False
+    print(f"ok   templates: {renders} renders of every reply and alert template")
+    return True
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
