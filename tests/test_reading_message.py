@@ -110,3 +110,20 @@ def test_mbox_from_line_without_date_is_skipped() -> None:
     """A leading 'From addr' envelope line (no date) does not hide the headers below it."""
     raw = b"From mike@example.com\r\nFrom: Mike <mike@example.com>\r\nSubject: hi\r\n\r\nbody\r\n"
     assert read_message(raw).envelope.from_addr == "mike@example.com"
+
+
+def test_html_is_converted_to_text_never_rendered() -> None:
+    """Scripts, styles, remote images and forms in HTML mail become text only, or nothing."""
+    html = (
+        "<html><head><style>p{color:red}</style><script>steal(document.cookie)</script></head>"
+        "<body><p>Please see <b>Amy</b>.</p><img src='https://tracker.example/pixel.gif'>"
+        "<form action='https://evil.example'><input value='x'></form>"
+        "<iframe src='https://evil.example/frame'></iframe></body></html>"
+    )
+    raw = (
+        "From: a@b.example\nSubject: hi\nContent-Type: text/html; charset=utf-8\n\n" + html
+    ).encode()
+    view = read_message(raw)
+    assert "Please see Amy." in " ".join(view.body.split())
+    for fragment in ("steal", "cookie", "color:red", "tracker.example", "evil.example", "<"):
+        assert fragment not in view.body
