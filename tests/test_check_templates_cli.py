@@ -19,7 +19,7 @@ def _config(tmp_path: Path) -> Path:
 def test_check_renders_the_templates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """On the embedded default there is no server to reach; the templates still render."""
     assert 0 == main(["--config", str(_config(tmp_path)), "check"])
-    assert "ok   templates:" in capsys.readouterr().out
+    assert "ok   templates render:" in capsys.readouterr().out
 
 
 def test_check_fails_on_a_broken_template(
@@ -34,4 +34,4 @@ def test_check_fails_on_a_broken_template(
     (broken / "replies" / "enquiry.txt.j2").write_text("Hello {{ no_such_value }}\n")
     monkeypatch.setattr(compose, "TEMPLATE_DIR", broken)
     assert 1 == main(["--config", str(_config(tmp_path)), "check"])
-    assert "FAIL templates: template replies/enquiry" in capsys.readouterr().out
+    assert "FAIL templates render: template replies/enquiry" in capsys.readouterr().out

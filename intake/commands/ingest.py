@@ -34,9 +34,9 @@ def check_reply_templates(cfg: Config) -> bool:
     try:
         renders = check_templates(environment(TEMPLATE_DIR), cfg.practice)
     except ConfigError as exc:
-        print(f"FAIL templates: {exc}")
+        print(f"FAIL templates render: {exc}")
         return False
-    print(f"ok   templates: {renders} renders of every reply and alert template")
+    print(f"ok   templates render: {renders} renders of every reply and alert template")
     return True
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from email.policy import SMTP
 
 from jinja2 import Environment
@@ -146,6 +147,29 @@ def history_for(svc: Services, parsed: ParsedEmail, now: datetime) -> History:
     )
 
 
+def enqueue(
+    svc: Services,
+    mail: EmailMessage,
+    *,
+    template: str,
+    recipient: str,
+    thread: str | None = None,
+    msg_id: int | None = None,
+    referral_id: int | None = None,
+) -> int:
+    """Put a composed message in the outbox, with CRLF line ends as SMTP and IMAP want them."""
+    return svc.store.queue_reply(
+        rfc_message_id=str(mail["Message-ID"]),
+        raw=mail.as_bytes(policy=SMTP),
+        template=template,
+        recipient=recipient,
+        thread=thread,
+        msg_id=msg_id,
+        referral_id=referral_id,
+        now=svc.clock.now(),
+    )
+
+
 def queue_reply(
     svc: Services, parsed: ParsedEmail, decision: Decision, reference: str, ids: tuple[int, int]
 ) -> None:
@@ -165,15 +189,14 @@ def queue_reply(
         msg_id=rfc_id,
         now=now,
     )
-    svc.store.queue_reply(
-        rfc_message_id=rfc_id,
-        raw=mail.as_bytes(policy=SMTP),
+    enqueue(
+        svc,
+        mail,
         template=decision.reply,
         recipient=parsed.envelope.reply_address or "",
         thread=thread_root(parsed.envelope),
         msg_id=msg_id,
         referral_id=ref_id,
-        now=now,
     )
 
 
@@ -198,16 +221,7 @@ def queue_alert(svc: Services, reference: str, headline: str, detail: str, key: 
         now=now,
         urgent=True,
     )
-    svc.store.queue_reply(
-        rfc_message_id=rfc_id,
-        raw=mail.as_bytes(policy=SMTP),
-        template="alert",
-        recipient=cfg.digest.to,
-        thread=None,
-        msg_id=None,
-        referral_id=None,
-        now=now,
-    )
+    enqueue(svc, mail, template="alert", recipient=cfg.digest.to)
 
 
 def record_decision(svc: Services, msg_id: int, parsed: ParsedEmail, decision: Decision) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
-from email.policy import SMTP
 
 from intake.digest.build import (
     DigestData,
@@ -20,7 +19,7 @@ from intake.digest.build import (
 from intake.replying.compose import build_alert, domain_of, message_id
 from intake.store.db import OutboxRow, ReferralRow, Store
 from intake.store.therapist import conflicts
-from intake.worker.cycle import Services
+from intake.worker.cycle import Services, enqueue
 from intake.worker.digest_replies import REFUSED_EVENT
 from intake.worker.rules import ASKED_STATES
 from intake.worker.updates import ASK_REPLIES
@@ -201,16 +200,7 @@ def queue_digest(svc: Services, *, force: bool = False) -> bool:
     with store.transaction():
         if not store.claim_digest(day, token, rfc_id):
             return False
-        store.queue_reply(
-            rfc_message_id=rfc_id,
-            raw=mail.as_bytes(policy=SMTP),
-            template="digest",
-            recipient=cfg.digest.to,
-            thread=None,
-            msg_id=None,
-            referral_id=None,
-            now=now,
-        )
+        enqueue(svc, mail, template="digest", recipient=cfg.digest.to)
         store.digest_sent(day, now)
     return True
 

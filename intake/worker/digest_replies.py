@@ -30,7 +30,7 @@ from intake.store.therapist import (
     followup,
     resolve_conflict,
 )
-from intake.worker.cycle import Services
+from intake.worker.cycle import Services, enqueue
 
 log = logging.getLogger("intake.worker")
 
@@ -147,15 +147,13 @@ def queue_confirmation(
     if theirs:
         mail["In-Reply-To"] = theirs
         mail["References"] = theirs
-    svc.store.queue_reply(
-        rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+    enqueue(
+        svc,
+        mail,
         template="confirmation",
         recipient=cfg.digest.to,
         thread=theirs or None,
         msg_id=msg_id,
-        referral_id=None,
-        now=now,
     )
 
 

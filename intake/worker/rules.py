@@ -15,7 +15,7 @@ from intake.models import Envelope, ParsedEmail
 from intake.replying.compose import build_reply, domain_of, message_id, render, reply_context
 from intake.store.db import OutboxRow, ReferralRow
 from intake.store.therapist import last_message_at
-from intake.worker.cycle import Services, recipients_of
+from intake.worker.cycle import Services, enqueue, recipients_of
 from intake.worker.updates import ASK_REPLIES
 
 log = logging.getLogger("intake.worker")
@@ -87,15 +87,14 @@ def queue_reminder(svc: Services, row: ReferralRow, ask: OutboxRow) -> None:
         msg_id=rfc_id,
         now=now,
     )
-    svc.store.queue_reply(
-        rfc_message_id=rfc_id,
-        raw=mail.as_bytes(),
+    enqueue(
+        svc,
+        mail,
         template="reminder",
         recipient=to,
         thread=ask.rfc_message_id,
         msg_id=ask.message_id,
         referral_id=row.id,
-        now=now,
     )
 
 
