@@ -35,6 +35,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
     Need.autism: [
         _p(r"\bautis(?:m|tic)\b|\basperger|\bautism\s+spectrum\b"),
         _p(r"\b(?:ASD|ASC)\b", 0),
+        _p(r"\bon\s+the\s+(?:autis(?:m|tic)\s+)?spectrum\b"),
     ],
     Need.mental_health: [
         _p(
@@ -43,11 +44,14 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         _p(r"\bpsychotic\b|\bschizo\w*|\bbipolar\b|\beating\s+disorder|\banorexi\w*|\bbulimi\w*"),
         _p(r"\bself[\s-]esteem\b|\bself[\s-]harm\w*|\bOCD\b|\bobsessive[\s-]compulsive\b"),
         _p(
-            r"\bmental\s+(?:health|ill)\w*|\bsuicidal\w*|\bsuicide\s+attempt|\battempted\s+suicide|\bpanic\s+attacks?\b|\bselective\s+mutism\b"
+            r"\bmental\s+(?:health|ill)\w*|\bsuicidal\w*|\bsuicide\s+attempt|\battempted\s+suicide|\bpanic\s+attacks?\b|\bselective(?:ly)?\s+mut(?:ism|e)\b"
         ),
         _p(r"\bpersonality\s+disorder\b|\bpost[\s-]?natal\s+depression\b|\bagoraphobi\w*"),
         _p(r"\bclozapine\b|\bcitalopram\b|\bsertraline\b|\bfluoxetine\b|\bolanzapine\b"),
         _p(r"\brisperidone\b|\bmirtazapine\b|\bquetiapine\b|\baripiprazole\b|\blithium\b"),
+        _p(
+            r"\btrauma(?:tised|tized)?\b|\btraumatic\b(?!\s+(?:brain|head|spinal)\b)|\bC-?PTSD\b|\battachment\s+(?:disorder|difficult\w*)"
+        ),
         _p(r"\bemotionally\s+based\s+school\s+avoidance\b|\bEBSA\b|\bwithdrawn\s+and\s+low\b"),
     ],
     Need.palliative: [
@@ -83,11 +87,12 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         _p(r"\bdown'?s?\s+syndrome\b|\bdown’s\s+syndrome\b|\bglobal\s+developmental\s+delay\b"),
         _p(r"\b(?:MLD|SLD|GDD)\b", 0),
         _p(r"\bLD\b", 0),
+        _p(r"\bfragile\s+x\b|\bangelman\b|\bwilliams\s+syndrome\b|\bprader[\s-]willi\b"),
     ],
     Need.neonatal: [
         _p(r"\bNICU\b|\bSCBU\b|\bneonatal\b|\bspecial\s+care\s+baby\b|\bspecial\s+care\s+unit\b"),
         _p(r"\bpremature(?:ly)?\b|\bpre[\s-]?term\b|\bborn\s+at\s+\d{2}\s*(?:\+\d\s*)?weeks\b"),
-        _p(r"\bincubator\b|\bcot[\s-]?side\b"),
+        _p(r"\bincubator\b|\bcot[\s-]?side\b|\bpre[e]?mie\b|\bpremmie\b|\bprem\s+bab(?:y|ies)\b"),
     ],
     Need.bereavement: [
         _p(r"\bbereave\w*|\bgrie(?:f|ving|ve)\b|\bwid(?:ow|ower|owed)\b|\bstillb(?:irth|orn)\b"),

@@ -1,0 +1,48 @@
+"""Wordings outside the tuning corpus: needs, kinds, places and people as people write them."""
+
+from __future__ import annotations
+
+from intake.models import Kind, Need
+from intake.understanding.classify import classify_human
+from intake.understanding.needs import needs_in_text
+
+
+def test_on_the_spectrum_is_autism() -> None:
+    """'on the spectrum' names autism without the word itself."""
+    assert [Need.autism] == list(needs_in_text("A class of six children, all on the spectrum."))
+
+
+def test_selectively_mute_is_mental_health() -> None:
+    """The adjective 'selectively mute' counts like 'selective mutism'."""
+    assert [Need.mental_health] == list(needs_in_text("a pupil who is selectively mute"))
+
+
+def test_trauma_is_mental_health() -> None:
+    """A child who has 'been through a lot of trauma' has a mental health need."""
+    assert [Need.mental_health] == list(needs_in_text("She has been through a lot of trauma."))
+
+
+def test_traumatic_brain_injury_is_not_mental_health() -> None:
+    """'traumatic brain injury' is neurological, not psychological trauma."""
+    assert [Need.neurodisability] == list(needs_in_text("a severe traumatic brain injury"))
+
+
+def test_named_syndromes_are_learning_disability() -> None:
+    """Fragile X and Angelman syndrome are learning disabilities."""
+    text = "He has Fragile X; his sister Angelman."
+    assert {Need.learning_disability} == set(needs_in_text(text))
+
+
+def test_one_of_my_students_opening_a_sentence_is_a_referral() -> None:
+    """'One of my Year 10 students, X, ...' describes a person, not a student placement."""
+    text = "One of my Year 10 students, Holly Vaughan, lost her mum in April. Could you help?"
+    assert Kind.referral == classify_human(text, "A student of mine")
+
+
+def test_third_party_referring_one_of_our_pupils_is_not_a_referral() -> None:
+    """'a GP may be referring one of our pupils' reported by a business manager stays an enquiry."""
+    text = (
+        "A local GP may be referring one of our pupils to you. Before any external "
+        "professional can work on our premises we need your DBS and insurance."
+    )
+    assert Kind.enquiry == classify_human(text, "Supplier documents")
