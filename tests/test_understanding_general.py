@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from intake.models import Kind, Need
+from intake.models import Kind, Need, Role, Setting
 from intake.understanding.classify import classify_human
 from intake.understanding.needs import needs_in_text
+from intake.understanding.places import find_setting
 
 
 def test_on_the_spectrum_is_autism() -> None:
@@ -46,3 +47,15 @@ def test_third_party_referring_one_of_our_pupils_is_not_a_referral() -> None:
         "professional can work on our premises we need your DBS and insurance."
     )
     assert Kind.enquiry == classify_human(text, "Supplier documents")
+
+
+def test_shes_in_a_named_nursing_home_is_where_she_lives() -> None:
+    """'She's in Heatherbank Nursing Home now' places the client in a care home."""
+    text = "She's in Heatherbank Nursing Home in Exeter now. Would you be able to help?"
+    assert Setting.care_home == find_setting(text, Role.carer, None, False)[0]
+
+
+def test_could_you_see_mr_x_at_home_asks_for_home() -> None:
+    """'if you could see Mr Lang ... at home' is a request for sessions at home."""
+    text = "I'd be grateful if you could see Mr Peter Lang (61), who has Huntington's, at home."
+    assert Setting.home == find_setting(text, Role.gp, "Green Lane Surgery", False)[0]

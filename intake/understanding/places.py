@@ -61,7 +61,8 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
 }
 _SESSION_CUE = re.compile(
-    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them|the|this|our|my)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
+    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them|the|this|our|my|mr|mrs|ms|miss|mx|dr)\b"
+    r"|\b(?:could|can|would)\s+you\s+(?:see|visit|work\s+with)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
     r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
     r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
     r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
@@ -145,6 +146,8 @@ def _places_in(sentence: str) -> list[tuple[int, str]]:
 _RESIDENCE = re.compile(
     r"(?i)\b(?:lives?|lived|living|resident|moved\s+(?:in|into)|inpatient|in-patient|admitted|"
     r"staying|stays|currently\s+(?:in|at|on)|is\s+(?:in|at|on)\s+(?:a|the|our)|on\s+(?:the\s+)?"
+    r"(?:ward|unit)|(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|\s+is|\s+are)\s+(?:now\s+)?(?:in|at)\s+"
+    r"(?!school\b)[A-Z]?\w+|"
     r"(?:ward|unit)|in\s+(?:the\s+)?hospital|housebound|bed-?bound|with\s+us\s+(?:at|on|in))\b"
     r"|^\s*(?:ward|location|current\s+location|address|setting|venue|place|lives)\b"
 )
