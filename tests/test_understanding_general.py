@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from intake.models import Kind, Need, Role, Setting
+from intake.understanding import people
 from intake.understanding.classify import classify_human
 from intake.understanding.needs import needs_in_text
 from intake.understanding.places import find_setting
+from intake.understanding.referrer import _from_form_name
 
 
 def test_on_the_spectrum_is_autism() -> None:
@@ -59,3 +61,23 @@ def test_could_you_see_mr_x_at_home_asks_for_home() -> None:
     """'if you could see Mr Lang ... at home' is a request for sessions at home."""
     text = "I'd be grateful if you could see Mr Peter Lang (61), who has Huntington's, at home."
     assert Setting.home == find_setting(text, Role.gp, "Green Lane Surgery", False)[0]
+
+
+def test_shared_mailbox_display_name_is_not_a_person() -> None:
+    """A From display name like 'Referrals' or 'Bookings' is a mailbox, not the referrer."""
+    assert [None, None] == [people.name_from_display(d) for d in ("Referrals", "Bookings")]
+
+
+def test_form_referrer_name_followed_by_job_title() -> None:
+    """'Referrer: Kelly Rowe, SENCo' gives the name Kelly Rowe, not 'SENCo Kelly Rowe'."""
+    assert "Kelly Rowe" == _from_form_name("Kelly Rowe, SENCo")
+
+
+def test_form_referrer_surname_first_is_turned_round() -> None:
+    """'Rowe, Kelly' in a form is still read surname first."""
+    assert "Kelly Rowe" == _from_form_name("Rowe, Kelly")
+
+
+def test_supported_living_provider_is_an_employer() -> None:
+    """A signature line naming a supported living provider is an organisation."""
+    assert 2 == people.org_rank("Bramble Supported Living")

@@ -103,6 +103,16 @@ _NOT_NAME_WORDS = {
     "admin",
     "reception",
     "enquiries",
+    "enquiry",
+    "referrals",
+    "bookings",
+    "appointments",
+    "secretary",
+    "secretaries",
+    "administrator",
+    "mailbox",
+    "noreply",
+    "duty",
     "info",
     "hospice",
     "academy",
@@ -155,7 +165,8 @@ _ORG_EMPLOYER = re.compile(
     r"cic|charity|church|friends|society|association|foundation|university|ysgol|ysbyty|"
     r"services|partnership|lodge|house|court|manor|grange|gardens|villa|centre|center|"
     r"chapel|parish|cathedral|nursery|clinic|consortium|federation|management|solutions|"
-    r"camhs|rehabilitation|neurorehabilitation|hall)\b|^adopt\b"
+    r"camhs|rehabilitation|neurorehabilitation|hall|supported\s+living|housing|home\s*care|"
+    r"care\s+agency|respite|extra\s+care|institute)\b|^adopt\b"
 )
 _ORG_TEAM = re.compile(
     r"(?i)\b(?:team|unit|ward|service|department|dept|directorate|division|programme|hub|"

@@ -48,7 +48,8 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
                 sig_name = display
         reading.note("referrer.name", Source.signature, lines[sig_index])
         return sig_name, sig_index
-    if reading.form.referrer_name and people.looks_like_name(reading.form.referrer_name):
+    form_referrer = _from_form_name(reading.form.referrer_name or "")
+    if form_referrer and people.looks_like_name(form_referrer):
         reading.note("referrer.name", Source.new_text, reading.form.referrer_name)
         return _from_form_name(reading.form.referrer_name), -1
     if display:
@@ -70,7 +71,14 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
 def _from_form_name(value: str) -> str:
     value = re.split(r"\s*\(|\s{2,}|\t|\s+Date\s*:", value)[0].strip()
     pieces = [p.strip() for p in value.split(",")]
-    if len(pieces) > 2 or (len(pieces) == 2 and len(pieces[1].split()) > 1):
+    if len(pieces) > 2 or (
+        len(pieces) == 2
+        and (
+            len(pieces[1].split()) > 1
+            or len(pieces[0].split()) > 1
+            or not people.looks_like_name(pieces[1])
+        )
+    ):
         value = pieces[0]
     if "," in value:
         last, _, first = value.partition(",")
