@@ -5,6 +5,7 @@ from __future__ import annotations
 from intake.models import Kind, Need, Role, Setting
 from intake.understanding import people
 from intake.understanding.classify import classify_human
+from intake.understanding.layers import _own_words_inside
 from intake.understanding.needs import needs_in_text
 from intake.understanding.places import find_setting
 from intake.understanding.referrer import _from_form_name
@@ -81,3 +82,21 @@ def test_form_referrer_surname_first_is_turned_round() -> None:
 def test_supported_living_provider_is_an_employer() -> None:
     """A signature line naming a supported living provider is an organisation."""
     assert 2 == people.org_rank("Bramble Supported Living")
+
+
+def test_own_message_nested_in_practice_reply_is_read() -> None:
+    """The sender's first message, quoted inside the practice's reply, is the sender's words."""
+    quoted = (
+        "Dear Dev, could you tell me his age?\n\n"
+        "On Mon, 8 Jun 2026 at 21:02, Dev Mistry <dev@example.com> wrote:\n"
+        ">> Hello, music therapy for my son Arjun?\n"
+    )
+    assert (
+        "Hello, music therapy for my son Arjun?"
+        == _own_words_inside(quoted, {"dev@example.com"}).strip()
+    )
+
+
+def test_practice_reply_without_sender_message_gives_nothing() -> None:
+    """A practice reply that quotes nobody else adds no words of the sender."""
+    assert "" == _own_words_inside("Dear Dev, could you tell me his age?", {"dev@example.com"})

@@ -86,6 +86,21 @@ def _with_own_quoted_signature(
     return signed
 
 
+_WROTE = re.compile(
+    r"(?im)^[ \t>]*(?:On\s[^\n]{0,160}?|From:[^\n]{0,160}?)"
+    r"<?(?P<addr>[\w.+-]+@[\w.-]+)>?[^\n]{0,40}$"
+)
+
+
+def _own_words_inside(text: str, own: set[str]) -> str:
+    """The sender's own earlier message quoted inside the practice's reply, unquoted."""
+    for match in _WROTE.finditer(text):
+        if match.group("addr").lower() in own:
+            rest = text[match.end() :]
+            return "\n".join(re.sub(r"^[ \t]*(?:>[ \t]?)+", "", ln) for ln in rest.split("\n"))
+    return ""
+
+
 def build_reading(view: MessageView) -> Reading:
     """Split the message into new text, signature, attachments, forwards and quotes."""
     segments = split_quoted(view.body[: ANALYSED_CHARS * 4], view.envelope.subject)
@@ -101,8 +116,12 @@ def build_reading(view: MessageView) -> Reading:
     layers += [
         Layer(Source.attachment, without_form_noise(_capped(a.text))) for a in view.attachments
     ]
+    own = {a for a in (view.envelope.from_addr, view.envelope.reply_to) if a}
     for segment in segments[1:]:
         if _practice_segment(segment, practice):
+            earlier = _own_words_inside(segment.text, own)
+            if earlier:
+                layers.append(Layer(Source.quoted, _capped(earlier)))
             continue
         source = Source.forwarded if segment.kind == "forwarded" else Source.quoted
         layers.append(Layer(source, _capped(segment.text)))
