@@ -5,6 +5,7 @@ from __future__ import annotations
 from intake.models import Kind, Need, Role, Setting
 from intake.understanding import people
 from intake.understanding.classify import classify_human
+from intake.understanding.consent import find_consent
 from intake.understanding.layers import _own_words_inside
 from intake.understanding.needs import needs_in_text
 from intake.understanding.places import find_setting
@@ -100,3 +101,52 @@ def test_own_message_nested_in_practice_reply_is_read() -> None:
 def test_practice_reply_without_sender_message_gives_nothing() -> None:
     """A practice reply that quotes nobody else adds no words of the sender."""
     assert "" == _own_words_inside("Dear Dev, could you tell me his age?", {"dev@example.com"})
+
+
+def _consent(text: str) -> bool | None:
+    found = find_consent(text)
+    return found[0] if found else None
+
+
+def test_parents_supportive_is_consent() -> None:
+    """'His parents are aware and supportive' is the parents agreeing."""
+    assert True is _consent("His parents are aware and supportive.")
+
+
+def test_relative_supportive_is_not_consent() -> None:
+    """A wife 'supportive of the idea' is another relative, not the person's consent."""
+    assert None is _consent("His wife, who visits daily, is very supportive of the idea.")
+
+
+def test_she_agreed_and_consent_label_obtained() -> None:
+    """'... and she agreed' and 'Consent: obtained' both record consent."""
+    assert [True, True] == [
+        _consent("We have discussed this with her and she agreed."),
+        _consent("Consent: obtained"),
+    ]
+
+
+def test_not_yet_spoken_to_family_is_no_consent() -> None:
+    """'I've not yet spoken to the family' means consent has not been given."""
+    assert False is _consent("I've not yet spoken to the family.")
+
+
+def test_does_not_know_i_am_writing_is_no_consent() -> None:
+    """'He doesn't know I'm writing' means he has not agreed."""
+    assert False is _consent("He doesn't know I'm writing to you.")
+
+
+def test_parents_unsure_is_no_consent_but_reluctant_to_speak_is_not() -> None:
+    """'Mum is unsure' is not agreement; 'she is reluctant to speak' is a symptom."""
+    assert [False, None] == [
+        _consent("Mum is unsure at the moment."),
+        _consent("She is reluctant to speak in class."),
+    ]
+
+
+def test_consent_to_be_sought_later_is_no_consent() -> None:
+    """'I'll seek consent once ...' and 'I will discuss with parents' mean not yet."""
+    assert [False, False] == [
+        _consent("I'll seek consent once I know you have space."),
+        _consent("I will discuss this with his parents next week."),
+    ]

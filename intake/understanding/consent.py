@@ -53,6 +53,25 @@ _YES_MORE = re.compile(
     r"email)|\bis\s+in\s+(?:his|her|their|[\w'’]+)\s+best\s+interests?\b"
     r"|\bbest[\s-]interests?\s+decision\s+(?:has\s+been\s+|was\s+)?(?:made|taken|recorded|reached))"
 )
+_NO_MORE = re.compile(
+    r"(?i)\bnot\s+(?:yet\s+)?(?:spoken|talked)\s+(?:to|with)\b"
+    r"|\b(?:does|do)\s*(?:n['’o]t|\s+not)\s+(?:yet\s+)?know\s+(?:I|we|that\s+I|that\s+we)\b"
+    r"|\b(?:is|are)\s*(?:n['’]t|\s+not)\s+(?:yet\s+)?aware\s+(?:of\s+)?(?:this|the\s+referral|that\s+I)"
+    r"|\b(?:mum|dad|parents?|family|carers?|he|she|they|guardian)\s+(?:is|are|was|were|seems?|"
+    r"remains?)\s+(?:still\s+|a\s+bit\s+|a\s+little\s+|rather\s+|quite\s+)?(?:unsure|reluctant|"
+    r"hesitant|undecided|ambivalent)\b(?!\s+to\b)"
+    r"|\b(?:I|we)(?:'ll|’ll|\s+will)\s+(?:seek|get|obtain|ask\s+for)\s+(?:\w+\s+)?consent\b"
+    r"|\b(?:I|we)(?:'ll|’ll|\s+will)\s+(?:discuss|speak|talk)\s+(?:(?:this|it)\s+)?(?:with|to)\s+"
+    r"(?:\w+\s+){0,2}(?:parents?|mum|dad|family|carers?)\b"
+)
+_YES_EXTRA = re.compile(
+    r"(?i)\b(?:he|she|they|mum|mam|dad|parents?|guardians?)\s+(?:is|are|was|were)\s+(?:\w+\s+){0,2}"
+    r"(?:supportive\b(?!\s+(?:staff|team|school))|in\s+favour\b)"
+    r"|\b(?:she|he|they|mum|dad|parents)\s+(?:readily\s+|happily\s+|both\s+|all\s+)?"
+    r"agreed\b|\bconsent\s*[:\-–]\s*(?:obtained|given|confirmed|in\s+place|signed|received|"
+    r"verbal|written)\b|\b(?:have|has|had|gave|given)\s+(?:\w+\s+){0,2}permission\b"
+    r"|\bpermission\s+(?:from|of)\s+(?:his|her|their|the)\b"
+)
 _FORM_NO = re.compile(
     r"(?i)consent[^\n]{0,60}[:\-–?]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?no\b|consent[^\n]{0,60}\byes\s*"
     r"\[\s*\]\s*no\s*\[\s*[xX✓✔]\s*\]"
@@ -74,8 +93,13 @@ def find_consent(text: str) -> tuple[bool, str] | None:
     form = _FORM_QUESTION.search(text)
     if form:
         return form.group("answer").lower().startswith("y"), form.group(0).strip()[:200]
-    no = _NO.search(text) or _FORM_NO.search(text)
-    yes = _YES.search(text) or _YES_MORE.search(text) or _FORM_YES.search(text)
+    no = _NO.search(text) or _FORM_NO.search(text) or _NO_MORE.search(text)
+    yes = (
+        _YES.search(text)
+        or _YES_MORE.search(text)
+        or _FORM_YES.search(text)
+        or _YES_EXTRA.search(text)
+    )
     if no and (not yes or no.start() > yes.start() or not _later_yes(text, no.end())):
         return False, _snippet(text, no)
     if yes:
