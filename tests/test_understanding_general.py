@@ -150,3 +150,34 @@ def test_consent_to_be_sought_later_is_no_consent() -> None:
         _consent("I'll seek consent once I know you have space."),
         _consent("I will discuss this with his parents next week."),
     ]
+
+
+def _role(title: str) -> Role | None:
+    found = people.role_from_title([title])
+    return found[0] if found else None
+
+
+def test_early_help_practitioner_is_social_worker() -> None:
+    """Early help and children's services practitioners count as social workers."""
+    assert [Role.social_worker, Role.social_worker] == [
+        _role("Early Help Practitioner"),
+        _role("Advanced Practitioner, Children's Services"),
+    ]
+
+
+def test_psychotherapists_and_play_specialists_are_health_professionals() -> None:
+    """Arts psychotherapists and hospital play specialists are health professionals."""
+    assert [Role.health_professional, Role.health_professional] == [
+        _role("Art Psychotherapist"),
+        _role("Hospital Play Specialist"),
+    ]
+
+
+def test_learning_mentor_is_teacher() -> None:
+    """School learning mentors count with teaching staff."""
+    assert Role.teacher == _role("Learning Mentor")
+
+
+def test_care_assistant_and_keyworker_are_paid_carers() -> None:
+    """Care assistants and keyworkers are paid carers."""
+    assert [Role.carer, Role.carer] == [_role("Senior Care Assistant"), _role("Keyworker")]

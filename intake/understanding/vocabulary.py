@@ -158,6 +158,7 @@ ROLE_TITLES: list[tuple[Role, re.Pattern[str]]] = [
             r"|\blearning\s+support\s+assistant\b|\binclusion\s+(?:lead|manager|coordinator)\b"
             r"|\bSEN\s+(?:lead|coordinator)\b|\bSENDCO\b|\bnursery\s+(?:manager|practitioner)\b"
             r"|\bform\s+tutor\b|\bclass\s+teacher\b|\bhead\s+of\s+\w+\s+school\b|\bTA\b"
+            r"|\blearning\s+mentor\b|\b(?:SEMH|behaviour|attendance|safeguarding)\s+lead\b"
         ),
     ),
     (
@@ -166,7 +167,9 @@ ROLE_TITLES: list[tuple[Role, re.Pattern[str]]] = [
             r"\bsocial\s+worker\b|\badoption\s+(?:support\s+)?(?:worker|officer|practitioner|social)"
             r"|\bpost[\s-]adoption\s+support\b|\bfamily\s+support\s+(?:worker|practitioner|social)"
             r"|\bsocial\s+work\s+(?:practitioner|assistant)\b|\bchildren'?s\s+social\s+care\b"
-            r"|\bcare\s+manager\b|\bfamily\s+support\b"
+            r"|\bcare\s+manager\b|\bfamily\s+support\b|\bearly\s+help\s+(?:worker|practitioner|"
+            r"officer|lead|coordinator|co-ordinator)\b|\bchildren'?s\s+services\b"
+            r"|\bfamily\s+(?:practitioner|worker|key\s*worker)\b"
         ),
     ),
     (
@@ -179,7 +182,8 @@ ROLE_TITLES: list[tuple[Role, re.Pattern[str]]] = [
             r"|\bdietitian\b|\bCPN\b|\bRMN\b|\bRGN\b|\bRNLD\b|\bRN\b|\bneuropsycholog|\bcounsellor\b"
             r"|\bclinical\s+lead\b|\bclinician\b|\bpractitioner\s+psycholog|\btherapist\b"
             r"|\bmental\s+health\s+practitioner\b|\bhealthcare\s+assistant\b|\bward\s+manager\b"
-            r"|\bneurologist\b|\bgeriatrician\b|\bST\d\b|\bFY\d\b|\bSpR\b|\bcare\s+coordinator\b",
+            r"|\bneurologist\b|\bgeriatrician\b|\bST\d\b|\bFY\d\b|\bSpR\b|\bcare\s+coordinator\b"
+            r"|\bpsychotherap\w*|\bplay\s+specialist\b|\b(?:art|drama|dance\s+movement)\s+therap\w*",
         ),
     ),
     (
@@ -193,7 +197,10 @@ ROLE_TITLES: list[tuple[Role, re.Pattern[str]]] = [
     ),
     (
         Role.carer,
-        _p(r"\bsupport\s+worker\b|\bpersonal\s+assistant\b|\bcarer\b|\bcare\s+worker\b"),
+        _p(
+            r"\bsupport\s+worker\b|\bpersonal\s+assistant\b|\bcarer\b|\bcare\s+worker\b"
+            r"|\bcare\s+assistant\b|\bkey\s*worker\b|\breablement\s+worker\b"
+        ),
     ),
     (
         Role.other,
@@ -202,7 +209,8 @@ ROLE_TITLES: list[tuple[Role, re.Pattern[str]]] = [
             r"|\bsocial\s+prescrib|\bvirtual\s+school\b|\bcoordinator\b|\bco-ordinator\b"
             r"|\bdirector\b|\bmanager\b|\bofficer\b|\bvolunteer\b|\bsolicitor\b|\bdeputy\b"
             r"|\bcommunity\s+connector\b|\blink\s+worker\b|\bdevelopment\s+worker\b|\badvisor\b"
-            r"|\badviser\b|\bcurate\b|\bpastor\b|\bRevd?\b"
+            r"|\badviser\b|\bcurate\b|\bpastor\b|\bRevd?\b|\bteam\s+leader\b|\breceptionist\b"
+            r"|\btransition\s+worker\b"
         ),
     ),
 ]
