@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from intake.models import Kind, Need, Role, Setting
+from intake.models import Delivery, Kind, Need, Role, Setting
 from intake.understanding import people
 from intake.understanding.classify import classify_human
 from intake.understanding.consent import find_consent
 from intake.understanding.layers import _own_words_inside
 from intake.understanding.needs import needs_in_text
-from intake.understanding.places import find_setting
+from intake.understanding.places import find_delivery, find_setting
 from intake.understanding.referrer import _from_form_name
 
 
@@ -181,3 +181,26 @@ def test_learning_mentor_is_teacher() -> None:
 def test_care_assistant_and_keyworker_are_paid_carers() -> None:
     """Care assistants and keyworkers are paid carers."""
     assert [Role.carer, Role.carer] == [_role("Senior Care Assistant"), _role("Keyworker")]
+
+
+def test_bringing_the_client_to_the_therapist_is_in_person() -> None:
+    """'I'd bring him to you' and 'come to your studio' ask for in-person sessions."""
+    assert [Delivery.in_person, Delivery.in_person] == [
+        find_delivery("I'd bring him to you on Saturdays.")[0],
+        find_delivery("Could she come to your studio?")[0],
+    ]
+
+
+def test_come_into_school_asks_for_school() -> None:
+    """'come into school on Fridays' asks for sessions at school, in person."""
+    text = "We'd like you to come into school on Fridays."
+    assert (Setting.school, Delivery.in_person) == (
+        find_setting(text, Role.parent, None, False)[0],
+        find_delivery(text)[0],
+    )
+
+
+def test_day_patient_at_the_hospice_places_the_client() -> None:
+    """'He is a day patient at the hospice' says where he is seen."""
+    text = "He is a day patient at the hospice."
+    assert Setting.hospice == find_setting(text, Role.parent, None, False)[0]

@@ -61,7 +61,7 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
 }
 _SESSION_CUE = re.compile(
-    r"(?i)\bsessions?\b|\btherapy\b|\bsee\s+(?:him|her|them|the|this|our|my|mr|mrs|ms|miss|mx|dr)\b"
+    r"(?i)\bsessions?\b|\btherapy\b|\bcome\s+into\b|\bsee\s+(?:him|her|them|the|this|our|my|mr|mrs|ms|miss|mx|dr)\b"
     r"|\b(?:could|can|would)\s+you\s+(?:see|visit|work\s+with)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
     r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
     r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
@@ -76,6 +76,9 @@ _ONLINE = re.compile(
 _IN_PERSON = re.compile(
     r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
     r"\b|\bcome\s+to\s+(?:the|his|her|their|our|us)\b|\btravel\s+to\s+(?:him|her|them|us|the)\b"
+    r"|\bbring\s+(?:him|her|them)\s+(?:to\s+(?:you|your)|along)\b|\b(?:come|travel)\s+to\s+(?:you\b|your\s+"
+    r"(?:studio|room|practice|premises|clinic|base))|\bcome\s+into\s+(?:school|the\s+(?:home|unit|"
+    r"ward|hospice|school))\b"
 )
 _INDIVIDUAL = re.compile(
     r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
@@ -146,7 +149,7 @@ def _places_in(sentence: str) -> list[tuple[int, str]]:
 _RESIDENCE = re.compile(
     r"(?i)\b(?:lives?|lived|living|resident|moved\s+(?:in|into)|inpatient|in-patient|admitted|"
     r"staying|stays|currently\s+(?:in|at|on)|is\s+(?:in|at|on)\s+(?:a|the|our)|on\s+(?:the\s+)?"
-    r"(?:ward|unit)|(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|\s+is|\s+are)\s+(?:now\s+)?(?:in|at)\s+"
+    r"(?:ward|unit)|\bday\s+patient\b|\bpatient\s+(?:at|in|on)\b|(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|\s+is|\s+are)\s+(?:now\s+)?(?:in|at)\s+"
     r"(?!school\b)[A-Z]?\w+|"
     r"(?:ward|unit)|in\s+(?:the\s+)?hospital|housebound|bed-?bound|with\s+us\s+(?:at|on|in))\b"
     r"|^\s*(?:ward|location|current\s+location|address|setting|venue|place|lives)\b"
