@@ -204,3 +204,43 @@ def test_day_patient_at_the_hospice_places_the_client() -> None:
     """'He is a day patient at the hospice' says where he is seen."""
     text = "He is a day patient at the hospice."
     assert Setting.hospice == find_setting(text, Role.parent, None, False)[0]
+
+
+def test_described_person_without_a_listed_need_is_a_referral() -> None:
+    """'a young lad with ADHD who is struggling' describes someone to be seen."""
+    text = "Do you have capacity to take on a young lad with ADHD who is struggling to engage?"
+    assert Kind.referral == classify_human(text, "")
+
+
+def test_wider_family_described_is_a_referral() -> None:
+    """'their daughter has Rett syndrome' and 'my nephew, who is autistic' describe a client."""
+    assert [Kind.referral, Kind.referral] == [
+        classify_human(
+            "I'm enquiring on behalf of a family I support - their daughter has Rett.", ""
+        ),
+        classify_human(
+            "I'm looking for someone to work with my nephew, who is autistic and 14.", ""
+        ),
+    ]
+
+
+def test_relative_who_is_a_professional_is_not_a_client() -> None:
+    """'My brother is a music therapist too' describes nobody to be seen."""
+    text = "My brother is a music therapist too and recommended you - do you take students?"
+    assert Kind.enquiry == classify_human(text, "")
+
+
+def test_could_assess_mr_x_is_a_referral() -> None:
+    """'grateful if you could assess Mr Ali' asks for a named person to be seen."""
+    assert Kind.referral == classify_human("I'd be grateful if you could assess Mr Ali.", "")
+
+
+def test_work_with_a_group_question_is_an_enquiry() -> None:
+    """'Can you work with a group? What do you charge?' names nobody."""
+    assert Kind.enquiry == classify_human("Can you work with a group? What do you charge?", "")
+
+
+def test_putting_a_name_forward_for_the_waiting_list_is_a_referral() -> None:
+    """'put forward a name for your waiting list' followed by a pupil is a referral."""
+    text = "Can I put forward a name for your waiting list? Harry Jones, Year 6, ASD."
+    assert Kind.referral == classify_human(text, "")

@@ -233,8 +233,15 @@ _STRONG_REFERRAL = re.compile(
     r"with\s+(?:a|the)\s+referral|like\s+(?:to\s+)?(?:find|get)\s+(?:him|her|them|my|our)\b"
     r"|referral\s+to\s+provider|consent(?:ed)?\s+to\s+(?:the|this)\s+referral|\bis\s+\d{1,2}\s+and\b"
     r"|\b(?:he|she)\s+(?:is|'s|’s)\s+\d{1,3}\b|\bMT\s+ref\b|\bref(?:erral)?\s*[-:]\s*(?:Mr|Mrs|Ms|Miss)"
-    r"|(?:my|our)\s+(?:son|daughter|mum|dad|mother|father|husband|wife|grandson|granddaughter|"
-    r"nan|gran)\b[^.?]{0,80}\b(?:diagnos|has|had|is|was|struggl|loves?))"
+    r"|(?:my|our|their)\s+(?:son|daughter|mum|dad|mother|father|husband|wife|grandson|granddaughter|"
+    r"nan|gran|nephew|niece|brother|sister|partner|grandchild|cousin|aunt|auntie|uncle|"
+    r"(?:mother|father|son|daughter)-in-law|foster\s+(?:son|daughter|child))\b[^.?]{0,80}"
+    r"\b(?:diagnos|has|had|is(?!\s+(?:a|an|the)\b)|was(?!\s+(?:a|an|the)\b)|struggl|loves?)"
+    r"|\b(?:(?:could|would|can)\s+you|you\s+(?:could|can|would))\s+(?:assess|take\s+on|offer\s+"
+    r"(?:sessions|therapy|music\s+therapy)\s+to|work\s+with)\s+(?:him|her|them|my|our|"
+    r"(?-i:Mr|Mrs|Ms|Miss|Dr|[A-Z][a-z]+))\b"
+    r"|\bput\s+(?:forward\s+)?(?:a\s+name|(?:him|her|(?-i:[A-Z][a-z]+))\s+(?:forward|down))\s+for\b"
+    r"|\badd\s+(?:him|her|(?-i:[A-Z][a-z]+))\s+to\s+(?:your|the)\s+waiting\s+list)"
 )
 _PERSON_WORDS = re.compile(
     r"(?i)\b(?:he|she|him|her|his|they)\b[^.]{0,120}\b(?:diagnos\w*|dementia|autis\w*|"
@@ -245,8 +252,18 @@ _PERSON_WORDS = re.compile(
 _PERSON_NOUN = re.compile(
     r"(?i)\b(?:a|an|one|our|my|this)\s+(?:\w+\s+){0,2}(?:girl|boy|man|woman|lady|gentleman|pupil|"
     r"resident|person|patient|client|mum|dad|baby|child|son|daughter|teenager|student|chap|"
-    r"parishioner|member|tenant|wife|husband|widow|widower)\b|\bresidents\b|\bI\s+(?:am|'m)\s+\d"
+    r"parishioner|member|tenant|wife|husband|widow|widower|lad|lass|youngster|toddler|infant|"
+    r"teen|kid|nephew|niece|brother|sister|partner|gent|fella|service\s+user|young\s+person)\b"
+    r"|\bresidents\b|\bI\s+(?:am|'m)\s+\d"
     r"|\bi'?m\s+\d{1,2}\b|\b(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z]"
+)
+
+
+_DESCRIBED_PERSON = re.compile(
+    r"(?i)\b(?:a|an|one|our|my|this)\s+(?:[\w-]+\s+){0,2}(?:girl|boy|man|woman|lady|gentleman|pupil|"
+    r"resident|patient|client|baby|child|son|daughter|teenager|lad|lass|youngster|toddler|"
+    r"nephew|niece|tenant|young\s+(?:person|man|woman))\b[^.?!]{0,40}?\b(?:who|that)\s+"
+    r"(?:is|has|had|was|struggles|finds|can'?t|cannot|does\s*n[o']t|won'?t)\b"
 )
 
 
@@ -285,6 +302,8 @@ def classify_human(text: str, subject: str) -> Kind:
         return Kind.referral
     described = _PERSON_NOUN.search(text) or _PERSON_WORDS.search(text) or find_age(text)
     if described and (_mentions_need(text) or _mentions_need(subject)):
+        return Kind.referral
+    if _DESCRIBED_PERSON.search(text):
         return Kind.referral
     if _ENQUIRY_TOPIC.search(text) or _ENQUIRY_TOPIC.search(subject):
         return Kind.enquiry
