@@ -244,3 +244,23 @@ def test_putting_a_name_forward_for_the_waiting_list_is_a_referral() -> None:
     """'put forward a name for your waiting list' followed by a pupil is a referral."""
     text = "Can I put forward a name for your waiting list? Harry Jones, Year 6, ASD."
     assert Kind.referral == classify_human(text, "")
+
+
+def test_relative_who_passed_is_bereavement_but_passed_exams_is_not() -> None:
+    """'since her dad passed' is a bereavement; 'her son passed his exams' is not."""
+    assert [[Need.bereavement], []] == [
+        list(needs_in_text("She has been so sad since her dad passed.")),
+        list(needs_in_text("Her son passed his exams.")),
+    ]
+
+
+def test_birth_trauma_is_not_a_mental_health_need_of_the_child() -> None:
+    """'a traumatic birth' describes the delivery, not psychological trauma."""
+    assert [] == list(needs_in_text("after a traumatic birth"))
+
+
+def test_more_named_conditions() -> None:
+    """Korsakoff's, hospice care, spina bifida and a 24-weeker map to their needs."""
+    text = "Korsakoff's; receiving hospice care; spina bifida; a 24-weeker"
+    expected = {Need.dementia, Need.palliative, Need.neurodisability, Need.neonatal}
+    assert expected == set(needs_in_text(text))

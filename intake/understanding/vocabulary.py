@@ -26,7 +26,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         ),
         _p(r"\bFTD\b", 0),
         _p(r"\bcognitive\s+(?:decline|impairment)\b|\bdonepezil\b|\bmemantine\b|\brivastigmine\b"),
-        _p(r"\bgalantamine\b|\bAricept\b"),
+        _p(r"\bgalantamine\b|\bAricept\b|\bkorsakoff|\bwernicke"),
     ],
     Need.pmld: [
         _p(r"\bPMLD\b", 0),
@@ -50,7 +50,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         _p(r"\bclozapine\b|\bcitalopram\b|\bsertraline\b|\bfluoxetine\b|\bolanzapine\b"),
         _p(r"\brisperidone\b|\bmirtazapine\b|\bquetiapine\b|\baripiprazole\b|\blithium\b"),
         _p(
-            r"\btrauma(?:tised|tized)?\b|\btraumatic\b(?!\s+(?:brain|head|spinal)\b)|\bC-?PTSD\b|\battachment\s+(?:disorder|difficult\w*)"
+            r"(?<!birth\s)\btrauma(?:tised|tized)?\b|\btraumatic\b(?!\s+(?:brain|head|spinal|birth|delivery)\b)|\bC-?PTSD\b|\battachment\s+(?:disorder|difficult\w*)"
         ),
         _p(r"\bemotionally\s+based\s+school\s+avoidance\b|\bEBSA\b|\bwithdrawn\s+and\s+low\b"),
     ],
@@ -60,6 +60,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         _p(
             r"\blast\s+(?:few\s+)?(?:weeks|months|days)\s+of\s+(?:(?:his|her|their)\s+)?life\b|\bdying\b"
         ),
+        _p(r"\bhospice\s+(?:care|patient|at\s+home)\b|\bfast[\s-]track\s+(?:CHC|funding)\b"),
         _p(r"\bnot\s+expected\s+to\s+(?:live|survive)\b|\blife\s+expectancy\b|\bend[\s-]stage\b"),
         _p(r"\bprognosis\b[^.]{0,30}\b(?:days|weeks|short)\b|\bprob(?:ably)?\.?\s+days\b"),
     ],
@@ -80,6 +81,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         ),
         _p(r"\bhydrocephal\w*|\bfoetal\s+alcohol|\bfetal\s+alcohol|\bmadopar\b|\blevodopa\b"),
         _p(r"\bco-careldopa\b|\bsinemet\b|\brett\s+syndrome\b|\bduchenne\b|\bataxia\b"),
+        _p(r"\bspina\s+bifida\b|\bfunctional\s+neurological\b|\bFND\b|\bbrain\s+damage\b"),
         _p(r"\bhemiplegi\w*|\bquadriplegi\w*|\btetraplegi\w*|\bbrain\s+tumou?r\b|\bdystoni\w*"),
     ],
     Need.learning_disability: [
@@ -93,6 +95,7 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         _p(r"\bNICU\b|\bSCBU\b|\bneonatal\b|\bspecial\s+care\s+baby\b|\bspecial\s+care\s+unit\b"),
         _p(r"\bpremature(?:ly)?\b|\bpre[\s-]?term\b|\bborn\s+at\s+\d{2}\s*(?:\+\d\s*)?weeks\b"),
         _p(r"\bincubator\b|\bcot[\s-]?side\b|\bpre[e]?mie\b|\bpremmie\b|\bprem\s+bab(?:y|ies)\b"),
+        _p(r"\bin\s+special\s+care\b|\b\d{2}[\s-]?weeker\b"),
     ],
     Need.bereavement: [
         _p(r"\bbereave\w*|\bgrie(?:f|ving|ve)\b|\bwid(?:ow|ower|owed)\b|\bstillb(?:irth|orn)\b"),
@@ -106,6 +109,11 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
             r"\blost\s+(?:his|her|their|my|our)\s+(?:\w+\s+)?(?:mum|mother|dad|father|husband|wife|"
             r"partner|son|daughter|brother|sister|baby|child|grandma|grandad|grandmother|grandfather|"
             r"nan|parent|twin|friend)\b"
+        ),
+        _p(
+            r"\b(?:mum|mother|dad|father|husband|wife|partner|son|daughter|brother|sister|baby|"
+            r"grandma|grandad|grandmother|grandfather|nan|gran|twin|parent)\s+(?:who\s+|had\s+|has\s+)?"
+            r"passed\b(?!\s+(?:his|her|their|the|an?|all|it)\b)"
         ),
         _p(r"\bbaby\s+loss\b|\bmiscarriage\b|\bsince\s+(?:his|her)\s+\w+\s+died\b"),
     ],
