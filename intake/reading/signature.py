@@ -59,6 +59,9 @@ def _without_disclaimer(lines: list[str]) -> tuple[list[str], str]:
     return lines, ""
 
 
+_ONE_LINE_SIGNATURE = re.compile(r"^[^|•·\n]{2,60}(?:\s+[|•·]\s+[^|•·\n]{1,80}){2,}$")
+
+
 def _fallback_signature(lines: list[str]) -> int | None:
     """Start of a trailing block of short lines (name, title, phone) without a sign-off."""
     end = len(lines)
@@ -68,6 +71,9 @@ def _fallback_signature(lines: list[str]) -> int | None:
     while start > 0 and lines[start - 1].strip() and len(lines[start - 1]) < 70:
         start -= 1
     block = lines[start:end]
+    if len(block) == 1 and start > 0 and _ONE_LINE_SIGNATURE.match(block[0].strip()):
+        first = re.split(r"\s+[|•·]\s+", block[0].strip())[0]
+        return start if _NAME_LIKE.match(first) else None
     if not (1 < len(block) <= 8 and start > 0) or any(ln.rstrip().endswith("?") for ln in block):
         return None
     prose = any(len(ln) > 45 and not re.search(r"\d|@", ln) for ln in block[1:])
