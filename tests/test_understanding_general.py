@@ -6,6 +6,7 @@ from intake.models import Delivery, Kind, Need, Role, Setting
 from intake.understanding import people
 from intake.understanding.classify import classify_human
 from intake.understanding.consent import find_consent
+from intake.understanding.dates import find_age
 from intake.understanding.layers import _own_words_inside
 from intake.understanding.needs import needs_in_text
 from intake.understanding.places import find_delivery, find_setting
@@ -264,3 +265,30 @@ def test_more_named_conditions() -> None:
     text = "Korsakoff's; receiving hospice care; spina bifida; a 24-weeker"
     expected = {Need.dementia, Need.palliative, Need.neurodisability, Need.neonatal}
     assert expected == set(needs_in_text(text))
+
+
+def test_column_aligned_consent_answer() -> None:
+    """A table row 'Consent            Yes' (HTML table as text) is a form answer."""
+    assert True is _consent("Diagnosis          ABI\nConsent            Yes\n")
+
+
+def test_only_with_an_age_is_still_an_age() -> None:
+    """'she's only 61' states her age."""
+    assert 61 == (find_age("she's only 61") or (None,))[0]
+
+
+def test_london_borough_is_an_employer() -> None:
+    """'London Borough of Waltham Forest' ranks as an employer above a team inside it."""
+    assert 2 == people.org_rank("London Borough of Waltham Forest")
+
+
+def test_her_foster_home_is_home() -> None:
+    """'Sessions at her foster home' asks for sessions at home."""
+    text = "Sessions at her foster home would be best."
+    assert Setting.home == find_setting(text, Role.social_worker, None, False)[0]
+
+
+def test_do_you_only_work_online_is_not_asking_for_online() -> None:
+    """'come to our house, or do you only work online?' asks for in-person sessions."""
+    text = "Would it be possible for you to come to our house, or do you only work online?"
+    assert Delivery.in_person == find_delivery(text)[0]

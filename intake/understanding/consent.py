@@ -83,7 +83,8 @@ _FORM_YES = re.compile(
 
 
 _FORM_QUESTION = re.compile(
-    r"(?im)^[^\n]{0,120}\b(?:consent\w*|agreed?|permission)\b[^\n]{0,80}[?:]\s*\n?\s*"
+    r"(?im)^[^\n]{0,120}\b(?:consent\w*|agreed?|permission)\b(?:[^\n]{0,80}[?:]\s*\n?\s*"
+    r"|(?:(?!yes\b|no\b)[^\n\[\]]){0,40}?(?:[ ]{2,}|\t)\s*)"
     r"(?:\[?\s*[xX✓✔☑]?\s*\]?\s*)(?P<answer>yes|no|y|n)\b"
 )
 

@@ -83,7 +83,8 @@ _AGE_PATTERNS = [
     re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:years?|yrs?)[\s\-]*(?:old|of\s+age)\b"),
     re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:yo|y/o|yr\s+old)\b"),
     re.compile(
-        rf"(?i)\b(?:is|am|I'm|im|'s|’s|turned|now)\s+(?:just\s+|now\s+)?{_NUM}\b"
+        rf"(?i)\b(?:is|am|I'm|im|'s|’s|turned|now)\s+(?:just\s+|now\s+|only\s+|still\s+|already\s+)?"
+        rf"{_NUM}\b"
         r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|weeks?|months?|days?|o'?clock|am\b|pm\b|:|"
         r"\.\d|/|\d|x\b|times|miles|km|kg|stone|lbs?|pounds|£))"
     ),

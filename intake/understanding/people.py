@@ -166,7 +166,7 @@ _ORG_EMPLOYER = re.compile(
     r"services|partnership|lodge|house|court|manor|grange|gardens|villa|centre|center|"
     r"chapel|parish|cathedral|nursery|clinic|consortium|federation|management|solutions|"
     r"camhs|rehabilitation|neurorehabilitation|hall|supported\s+living|housing|home\s*care|"
-    r"care\s+agency|respite|extra\s+care|institute)\b|^adopt\b"
+    r"care\s+agency|respite|extra\s+care|institute|borough\s+of|county|city\s+of)\b|^adopt\b"
 )
 _ORG_TEAM = re.compile(
     r"(?i)\b(?:team|unit|ward|service|department|dept|directorate|division|programme|hub|"

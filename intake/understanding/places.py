@@ -44,7 +44,8 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     Setting.home.value: re.compile(
-        r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+)?(?:home|house|flat|"
+        r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+|foster\s+|family\s+)?"
+        r"(?:home|house|flat|"
         r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
         r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
         r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
@@ -251,7 +252,11 @@ def find_delivery(text: str) -> tuple[Delivery | None, str, bool]:
     must = _MUST_ONLINE.search(text)
     if must and not is_negated(text, must.start(), must.end()):
         return Delivery.online, must.group(0), False
-    online = _unnegated(_ONLINE, text)
+    online = [
+        m
+        for m in _unnegated(_ONLINE, text)
+        if not re.search(r"(?i)\bonly\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 30) : m.start()])
+    ]
     in_person = _unnegated(_IN_PERSON, text)
     if online and in_person:
         online_pref = [m for m in online if _PREFERENCE.search(_sentence_at(text, m.start()))]
