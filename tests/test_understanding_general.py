@@ -292,3 +292,10 @@ def test_do_you_only_work_online_is_not_asking_for_online() -> None:
     """'come to our house, or do you only work online?' asks for in-person sessions."""
     text = "Would it be possible for you to come to our house, or do you only work online?"
     assert Delivery.in_person == find_delivery(text)[0]
+
+
+def test_two_word_employer_after_job_title_is_the_organisation() -> None:
+    """'Support Coordinator' then 'Headway Lancashire': the line after the title is the employer."""
+    assert "Headway Lancashire" == people.proper_noun_fallback(
+        ["Support Coordinator", "Headway Lancashire", "Mob: 07700 900 656"]
+    )

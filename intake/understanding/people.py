@@ -9,6 +9,7 @@ ward or team inside it when both are named, never a trust above it.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from intake.models import Role
@@ -423,6 +424,10 @@ def proper_noun_fallback(lines: list[str]) -> str | None:
     for piece in lines:
         checked = _org_piece(piece)
         if checked and checked[0] == 0 and not looks_like_person(piece):
+            return checked[1]
+    for previous, piece in itertools.pairwise(lines):
+        checked = _org_piece(piece)
+        if checked and checked[0] == 0 and _role_title(previous) is not None:
             return checked[1]
     return None
 
