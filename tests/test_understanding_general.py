@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from intake.models import Delivery, Kind, Need, Role, Setting
-from intake.understanding import people
+from intake.understanding import parse_email, people
 from intake.understanding.classify import classify_human
 from intake.understanding.consent import find_consent
 from intake.understanding.dates import find_age
@@ -299,3 +299,15 @@ def test_two_word_employer_after_job_title_is_the_organisation() -> None:
     assert "Headway Lancashire" == people.proper_noun_fallback(
         ["Support Coordinator", "Headway Lancashire", "Mob: 07700 900 656"]
     )
+
+
+def test_school_answer_in_a_teachers_form_is_the_organisation() -> None:
+    """A SENCo's form with 'School: Bayview School, Plymouth' names the referrer's employer."""
+    raw = (
+        "From: Referrals <referrals@bayview.example>\nTo: hello@example.org\n"
+        "Subject: Referral form\nDate: Wed, 3 Jun 2026 09:00:00 +0100\n\n"
+        "Name of child: Oscar Lee\nDOB: 2015-03-12\nSchool: Bayview School, Plymouth\n"
+        "Diagnosis: ASC\n\nReferrer: Kelly Rowe, SENCo\nPhone: 01752 496 444\n"
+    )
+    referrer = parse_email(raw.encode()).record.referrer
+    assert ("Kelly Rowe", "Bayview School") == (referrer.name, referrer.organisation)

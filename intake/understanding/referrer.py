@@ -210,6 +210,12 @@ def find_organisation(reading: Reading, role: Role | None, name_index: int) -> s
         if people.ORG_LABEL.search(label):
             rank = people.org_rank(value) or 2
             candidates.append((rank, -1, value.strip()))
+        elif role == Role.teacher and re.fullmatch(
+            r"(?:name\s+of\s+)?(?:school|nursery|college)(?:\s+name)?", label
+        ):
+            school = re.split(r",|\s[–-]\s", value)[0].strip()
+            if people.org_rank(school) > 0:
+                candidates.append((people.org_rank(school), 0, school))
     display_org = people.org_from_display(reading.view.envelope.from_name)
     if display_org:
         candidates.append((people.org_rank(display_org), 50, display_org))
