@@ -311,3 +311,15 @@ def test_school_answer_in_a_teachers_form_is_the_organisation() -> None:
     )
     referrer = parse_email(raw.encode()).record.referrer
     assert ("Kelly Rowe", "Bayview School") == (referrer.name, referrer.organisation)
+
+
+def test_name_set_off_by_commas_after_one_of_our_pupils_is_the_client() -> None:
+    """'One of our Year 3 pupils, Jayden Moss, is ...' names the client."""
+    raw = (
+        "From: Hannah Lowe <h.lowe@oakwood.example>\nTo: hello@example.org\n"
+        "Subject: Possible referral\nDate: Thu, 14 May 2026 15:40:00 +0100\n\n"
+        "Good afternoon,\n\nOne of our Year 3 pupils, Jayden Moss, is non-verbal and autistic "
+        "and responds brilliantly to music in class. Could you see him in school?\n\n"
+        "Thanks\nHannah Lowe\nSpeech and Language Therapist, Oakwood Academy\n"
+    )
+    assert "Jayden Moss" == parse_email(raw.encode()).record.client.name

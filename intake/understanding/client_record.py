@@ -57,6 +57,29 @@ def _form_client_name(reading: Reading, referrer_name: str | None) -> str | None
     return None
 
 
+_APPOSITIVE = re.compile(
+    r"(?i:\b(?:one\s+of\s+(?:our|my|the)|(?:our|my)\s+new)\s+(?:[\w-]+\s+){0,3}?(?:pupils?|students?|"
+    r"patients?|residents?|clients?|children|tenants?|young\s+people|service\s+users?|learners?)"
+    rf"\s*,\s+)(?P<name>{people.NAME})\s*(?:,|\(|\s[-–]\s)"
+)
+
+
+def _gather_appositive(
+    text: str, weight: float, offset: int, out: dict[str, clients.Candidate]
+) -> None:
+    """'One of our Year 3 pupils, Jayden Moss, is ...': the name set off by commas is the client."""
+    for match in _APPOSITIVE.finditer(text):
+        name = match.group("name").strip()
+        key = clients._key(name)
+        if not key:
+            continue
+        if key in out:
+            out[key].score += 6 * weight
+        else:
+            snippet = text[match.start() : match.end()]
+            out[key] = clients.Candidate(name, 6 * weight, offset + match.start(), snippet)
+
+
 def find_client_name(reading: Reading, referrer_name: str | None) -> tuple[str | None, Source]:
     """The referred person's name: a form label first, else the best-supported name in the text."""
     form_name = _form_client_name(reading, referrer_name)
@@ -78,6 +101,7 @@ def find_client_name(reading: Reading, referrer_name: str | None) -> tuple[str |
     offset = 0
     for layer in reading.layers:
         clients.gather(layer.text, weights.get(layer.source, 0.5), offset, candidates)
+        _gather_appositive(layer.text, weights.get(layer.source, 0.5), offset, candidates)
         offset += len(layer.text) + 2
     all_text = reading.text_of(Source.new_text, Source.attachment, Source.forwarded, Source.quoted)
     clients.gather_recurring(reading.text_of(Source.new_text, Source.attachment), candidates)
