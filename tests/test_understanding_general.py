@@ -323,3 +323,14 @@ def test_name_set_off_by_commas_after_one_of_our_pupils_is_the_client() -> None:
         "Thanks\nHannah Lowe\nSpeech and Language Therapist, Oakwood Academy\n"
     )
     assert "Jayden Moss" == parse_email(raw.encode()).record.client.name
+
+
+def test_date_of_birth_in_words_makes_a_referral() -> None:
+    """'my grandson Riley, born 14th August 2017' describes a client even without a listed need."""
+    text = "I'm a kinship carer for my grandson Riley, born 14th August 2017. He adores drumming."
+    assert Kind.referral == classify_human(text, "Music for my grandson")
+
+
+def test_you_could_see_him_is_a_referral() -> None:
+    """'Is there any way you could see him after school?' asks for someone to be seen."""
+    assert Kind.referral == classify_human("Is there any way you could see him after school?", "")

@@ -237,7 +237,7 @@ _STRONG_REFERRAL = re.compile(
     r"nan|gran|nephew|niece|brother|sister|partner|grandchild|cousin|aunt|auntie|uncle|"
     r"(?:mother|father|son|daughter)-in-law|foster\s+(?:son|daughter|child))\b[^.?]{0,80}"
     r"\b(?:diagnos|has|had|is(?!\s+(?:a|an|the)\b)|was(?!\s+(?:a|an|the)\b)|struggl|loves?)"
-    r"|\b(?:(?:could|would|can)\s+you|you\s+(?:could|can|would))\s+(?:assess|take\s+on|offer\s+"
+    r"|\b(?:(?:could|would|can)\s+you|you\s+(?:could|can|would))\s+(?:assess|see|visit|take\s+on|offer\s+"
     r"(?:sessions|therapy|music\s+therapy)\s+to|work\s+with)\s+(?:him|her|them|my|our|"
     r"(?-i:Mr|Mrs|Ms|Miss|Dr|[A-Z][a-z]+))\b"
     r"|\bput\s+(?:forward\s+)?(?:a\s+name|(?:him|her|(?-i:[A-Z][a-z]+))\s+(?:forward|down))\s+for\b"
@@ -253,7 +253,8 @@ _PERSON_NOUN = re.compile(
     r"(?i)\b(?:a|an|one|our|my|this)\s+(?:\w+\s+){0,2}(?:girl|boy|man|woman|lady|gentleman|pupil|"
     r"resident|person|patient|client|mum|dad|baby|child|son|daughter|teenager|student|chap|"
     r"parishioner|member|tenant|wife|husband|widow|widower|lad|lass|youngster|toddler|infant|"
-    r"teen|kid|nephew|niece|brother|sister|partner|gent|fella|service\s+user|young\s+person)\b"
+    r"teen|kid|nephew|niece|brother|sister|partner|gent|fella|service\s+user|young\s+person|"
+    r"grandson|granddaughter|grandchild|grandma|grandad|grandmother|grandfather|nan|gran)\b"
     r"|\bresidents\b|\bI\s+(?:am|'m)\s+\d"
     r"|\bi'?m\s+\d{1,2}\b|\b(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z]"
 )
@@ -293,7 +294,7 @@ def classify_human(text: str, subject: str) -> Kind:
         return Kind.enquiry
     if _HOW_TO_REFER.search(text) and not (find_age(text) or find_dob(text, None)):
         return Kind.enquiry
-    if _STRONG_REFERRAL.search(text):
+    if _STRONG_REFERRAL.search(text) or find_dob(text, None):
         return Kind.referral
     if _ENQUIRY_TOPIC.search(text) or _ENQUIRY_TOPIC.search(subject):
         aged = find_age(text) or find_dob(text, None)
