@@ -334,3 +334,12 @@ def test_date_of_birth_in_words_makes_a_referral() -> None:
 def test_you_could_see_him_is_a_referral() -> None:
     """'Is there any way you could see him after school?' asks for someone to be seen."""
     assert Kind.referral == classify_human("Is there any way you could see him after school?", "")
+
+
+def test_come_out_to_us_is_home_for_a_parent() -> None:
+    """A parent's 'Could you come out to us?' asks for sessions at home, in person."""
+    text = "Could you come out to us in Whitby?"
+    assert (Setting.home, Delivery.in_person) == (
+        find_setting(text, Role.parent, None, False)[0],
+        find_delivery(text)[0],
+    )

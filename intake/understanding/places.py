@@ -53,7 +53,11 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b",
         _I,
     ),
-    "come_to_us": re.compile(r"\bcome\s+(?:to|and\s+see)\s+(?:me|us)\b|\bvisit\s+(?:me|us)\b", _I),
+    "come_to_us": re.compile(
+        r"\bcome\s+(?:out\s+|over\s+|round\s+|down\s+|up\s+)?(?:to|and\s+see)\s+(?:me|us)\b"
+        r"|\bvisit\s+(?:me|us)\b",
+        _I,
+    ),
     "other": re.compile(
         r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
         r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
@@ -76,7 +80,7 @@ _ONLINE = re.compile(
 )
 _IN_PERSON = re.compile(
     r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
-    r"\b|\bcome\s+to\s+(?:the|his|her|their|our|us)\b|\btravel\s+to\s+(?:him|her|them|us|the)\b"
+    r"\b|\bcome\s+(?:out\s+|over\s+|round\s+)?to\s+(?:the|his|her|their|our|us)\b|\btravel\s+to\s+(?:him|her|them|us|the)\b"
     r"|\bbring\s+(?:him|her|them)\s+(?:to\s+(?:you|your)|along)\b|\b(?:come|travel)\s+to\s+(?:you\b|your\s+"
     r"(?:studio|room|practice|premises|clinic|base))|\bcome\s+into\s+(?:school|the\s+(?:home|unit|"
     r"ward|hospice|school))\b"
