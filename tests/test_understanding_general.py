@@ -343,3 +343,20 @@ def test_come_out_to_us_is_home_for_a_parent() -> None:
         find_setting(text, Role.parent, None, False)[0],
         find_delivery(text)[0],
     )
+
+
+def test_setting_form_answer_home() -> None:
+    """A form line 'Setting: home' asks for sessions at home."""
+    text = "Client: Ms Lorraine Fox\nAge: 58\nSetting: home\n"
+    assert Setting.home == find_setting(text, Role.health_professional, None, False)[0]
+
+
+def test_person_i_would_like_to_refer_is_called_x() -> None:
+    """'The young person I'd like to refer is called Maya Singh' names the client."""
+    raw = (
+        "From: Dr Tom Evans <t.evans@example.org>\nTo: hello@example.org\n"
+        "Subject: Referral\nDate: Thu, 14 May 2026 15:40:00 +0100\n\n"
+        "Hello,\n\nThe young person I'd like to refer is called Maya Singh. She is 15 and "
+        "has anorexia.\n\nBest\nDr Tom Evans\nConsultant Psychiatrist\n"
+    )
+    assert "Maya Singh" == parse_email(raw.encode()).record.client.name

@@ -61,6 +61,7 @@ _APPOSITIVE = re.compile(
     r"(?i:\b(?:one\s+of\s+(?:our|my|the)|(?:our|my)\s+new)\s+(?:[\w-]+\s+){0,3}?(?:pupils?|students?|"
     r"patients?|residents?|clients?|children|tenants?|young\s+people|service\s+users?|learners?)"
     rf"\s*,\s+)(?P<name>{people.NAME})\s*(?:,|\(|\s[-–]\s)"
+    rf"|(?i:\brefer\b[^.\n]{{0,30}}\b(?:is|are)\s+called\s+)(?P<called>{people.NAME})"
 )
 
 
@@ -69,7 +70,7 @@ def _gather_appositive(
 ) -> None:
     """'One of our Year 3 pupils, Jayden Moss, is ...': the name set off by commas is the client."""
     for match in _APPOSITIVE.finditer(text):
-        name = match.group("name").strip()
+        name = (match.group("name") or match.group("called")).strip()
         key = clients._key(name)
         if not key:
             continue

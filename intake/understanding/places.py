@@ -50,7 +50,8 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
         r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
         r"|\b(?:at|to)\s+ours\b|\bown\s+home\b|\bclient'?s\s+(?:own\s+)?home\b|\bhome\s+address\b"
-        r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b",
+        r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b"
+        r"|^\s*(?:preferred\s+)?(?:setting|location|venue)\s*[:\-–]?\s+(?:own\s+|the\s+)?home\b",
         _I,
     ),
     "come_to_us": re.compile(
