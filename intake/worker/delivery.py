@@ -37,6 +37,7 @@ Draft mode ([reply] mode = "draft")
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import suppress
 from datetime import datetime, timedelta
 from email import policy
@@ -58,6 +59,7 @@ log = logging.getLogger("intake.worker")
 RETRY_BASE_SECONDS = 60
 RETRY_CAP_SECONDS = 3600
 THERAPIST_MAIL = ("alert", "digest")
+DUE_CHUNK = 100  # outbox rows read at a time
 
 Outcome = Literal["done", "next", "stop"]
 
@@ -164,11 +166,19 @@ def place_draft(svc: Services, folders: LazyFolders, row: OutboxRow) -> Outcome:
     return "done"
 
 
+def due_rows(svc: Services) -> Iterator[OutboxRow]:
+    """The rows due now, in id order, read DUE_CHUNK at a time so memory stays bounded."""
+    now, after = svc.clock.now(), 0
+    while chunk := svc.store.outbox_due(now, after=after, limit=DUE_CHUNK):
+        yield from chunk
+        after = chunk[-1].id
+
+
 def deliver_outbox(svc: Services, sender: Sender) -> int:
     """Send (or draft) what is due; returns how many replies went out or were drafted."""
     folders, done = LazyFolders(svc), 0
     try:
-        for row in svc.store.outbox_due(svc.clock.now()):
+        for row in due_rows(svc):
             if goes_to_drafts(svc, row):
                 outcome = place_draft(svc, folders, row)
             else:
