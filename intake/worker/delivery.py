@@ -45,6 +45,7 @@ from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Literal
 
 from intake.errors import ConfigError, MessageError, TransientError
+from intake.mailbox.identity import header_block
 from intake.replying.compose import check_templates
 from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
@@ -66,7 +67,7 @@ Outcome = Literal["done", "next", "stop"]
 
 def recipients_of(raw: bytes) -> list[str]:
     """The To addresses of an outgoing message, read from its headers only (no body parse)."""
-    msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(header_block(raw))
     return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
 
 
