@@ -149,3 +149,18 @@ def test_no_sent_copy_when_the_server_files_it_itself(
     run_cycle(svc)
     assert 1 == len(to_referrers(smtp_sink))
     assert [] == folder_messages(mailbox, "Sent")
+
+
+def test_due_rows_are_read_in_chunks_and_each_sent_once(
+    tmp_path: Path, smtp_sink: SmtpSink, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a chunk smaller than the outbox, every due reply still goes out, and only once."""
+    from intake.worker import delivery
+
+    monkeypatch.setattr(delivery, "DUE_CHUNK", 2)
+    svc = world(tmp_path, smtp_toml(smtp_sink.port), FixedClock(START))
+    deliver_to_inbox(svc, case(shared_dir, GP), case(shared_dir, PARENT), case(shared_dir, GROUP))
+    assert 3 == run_cycle(svc).replies_sent
+    assert 3 == len(to_referrers(smtp_sink))
+    assert ["sent"] * 3 == states(svc)
+    assert [] == svc.store.outbox_due(START, limit=1)

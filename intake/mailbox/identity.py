@@ -24,6 +24,12 @@ def header_section(raw: bytes) -> bytes:
     return _LINE_END.sub(b"\r\n", head.rstrip(b"\r\n"))
 
 
+def header_block(raw: bytes) -> bytes:
+    """The bytes up to the first blank line, unchanged: all a header parser reads of a message."""
+    ends = [end for end in (raw.find(b"\n\n") + 2, raw.find(b"\n\r\n") + 3) if end > 2]
+    return raw[: min(ends)] if ends else raw
+
+
 def headers_digest(raw: bytes) -> str:
     """SHA-256 of the normalised header section: the same for a full and a header-only fetch."""
     return hashlib.sha256(header_section(raw)).hexdigest()

@@ -85,6 +85,10 @@ class OutboxRow(Row):
     last_error: str | None
 
 
+# The outbox columns a row is read with: never the sealed message itself.
+_OUTBOX_COLUMNS = ", ".join(OutboxRow.model_fields)
+
+
 class FollowUpRow(Row):
     id: int
     referral_id: int | None
@@ -558,16 +562,22 @@ class Store:
     def _outbox(self, row: sqlite3.Row) -> OutboxRow:
         return OutboxRow(**{k: row[k] for k in OutboxRow.model_fields})
 
-    def outbox_due(self, now: datetime) -> list[OutboxRow]:
+    def outbox_due(
+        self, now: datetime, *, after: int = 0, limit: int | None = None
+    ) -> list[OutboxRow]:
+        """Rows due for sending, by id; `after` and `limit` read them a chunk at a time."""
         rows = self.db.execute(
-            "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id",
-            (iso(now),),
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending'"
+            " AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT ?",
+            (iso(now), after, -1 if limit is None else limit),
         )
         return [self._outbox(r) for r in rows]
 
     def outbox_in_state(self, *states: str) -> list[OutboxRow]:
         marks = ",".join("?" * len(states))
-        rows = self.db.execute(f"SELECT * FROM outbox WHERE state IN ({marks}) ORDER BY id", states)
+        rows = self.db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY id", states
+        )
         return [self._outbox(r) for r in rows]
 
     def outbox_raw(self, out_id: int) -> bytes:
@@ -642,7 +652,9 @@ class Store:
         return int(row[0]) if row else 0
 
     def replies_for_referral(self, ref_id: int) -> list[OutboxRow]:
-        rows = self.db.execute("SELECT * FROM outbox WHERE referral_id = ? ORDER BY id", (ref_id,))
+        rows = self.db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE referral_id = ? ORDER BY id", (ref_id,)
+        )
         return [self._outbox(r) for r in rows]
 
     # ------------------------------------------------------------ follow-ups

@@ -158,4 +158,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE messages ADD COLUMN headers_sha256 TEXT;
     CREATE INDEX messages_headers ON messages(headers_sha256);
     """,
+    # 5: the hourly reply ceiling, a referral's replies and the rows due for
+    # sending (a chunk at a time, by id) are answered from indexes, without
+    # reading every outbox row and its sealed message
+    """
+    CREATE INDEX outbox_created ON outbox(created_at, template);
+    CREATE INDEX outbox_referral ON outbox(referral_id);
+    CREATE INDEX outbox_due ON outbox(state, id, next_attempt_at);
+    """,
 ]

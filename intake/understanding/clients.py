@@ -541,8 +541,13 @@ def add_frequency(text: str, out: dict[str, Candidate]) -> None:
         candidate.score += min(count, 6)
 
 
+_CLOSING_QUOTES = ('"', "”", "'", "’")
+
+
 def _full_name_for_nickname(nick: str, text: str) -> str | None:
     """'Gwenllian (Gwen) Davies' or 'Dorothy Evans ("Dot")' for the nickname given."""
+    if f"{nick})" not in text and not any(f"{nick}{q})" in text for q in _CLOSING_QUOTES):
+        return None  # both patterns need the nickname just inside a closing bracket
     quoted = rf"\((?:known\s+as\s+)?[\"“'‘]?{re.escape(nick)}[\"”'’]?\)"
     inner = re.search(rf"\b([A-Z][\w'’\-]+)\s*{quoted}\s+([A-Z][\w'’\-]+)", text)
     if inner and inner.group(2).lower() not in STOP_WORDS:
@@ -561,6 +566,8 @@ def complete(name: str, text: str, others: set[str] | None = None) -> str:
     if not real:
         return name
     first = real[0]
+    if first not in text:
+        return name  # every pattern below needs the first name in the text
     if len(real) <= 2:
         full = _full_name_for_nickname(first, text)
         if full:

@@ -37,6 +37,7 @@ Draft mode ([reply] mode = "draft")
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import suppress
 from datetime import datetime, timedelta
 from email import policy
@@ -44,6 +45,7 @@ from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Literal
 
 from intake.errors import ConfigError, MessageError, TransientError
+from intake.mailbox.identity import header_block
 from intake.replying.compose import check_templates
 from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
@@ -58,13 +60,14 @@ log = logging.getLogger("intake.worker")
 RETRY_BASE_SECONDS = 60
 RETRY_CAP_SECONDS = 3600
 THERAPIST_MAIL = ("alert", "digest")
+DUE_CHUNK = 100  # outbox rows read at a time
 
 Outcome = Literal["done", "next", "stop"]
 
 
 def recipients_of(raw: bytes) -> list[str]:
     """The To addresses of an outgoing message, read from its headers only (no body parse)."""
-    msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+    msg = BytesHeaderParser(policy=policy.default).parsebytes(header_block(raw))
     return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
 
 
@@ -164,11 +167,19 @@ def place_draft(svc: Services, folders: LazyFolders, row: OutboxRow) -> Outcome:
     return "done"
 
 
+def due_rows(svc: Services) -> Iterator[OutboxRow]:
+    """The rows due now, in id order, read DUE_CHUNK at a time so memory stays bounded."""
+    now, after = svc.clock.now(), 0
+    while chunk := svc.store.outbox_due(now, after=after, limit=DUE_CHUNK):
+        yield from chunk
+        after = chunk[-1].id
+
+
 def deliver_outbox(svc: Services, sender: Sender) -> int:
     """Send (or draft) what is due; returns how many replies went out or were drafted."""
     folders, done = LazyFolders(svc), 0
     try:
-        for row in svc.store.outbox_due(svc.clock.now()):
+        for row in due_rows(svc):
             if goes_to_drafts(svc, row):
                 outcome = place_draft(svc, folders, row)
             else:

@@ -21,6 +21,7 @@ from typing import cast
 from intake.deciding.merge import conflict_field
 from intake.deciding.status import THERAPIST, why_not
 from intake.digest.commands import Command, parse_commands
+from intake.mailbox.identity import header_block
 from intake.replying.compose import build_alert, domain_of, message_id, render
 from intake.store.db import ReferralRow
 from intake.store.therapist import (
@@ -159,7 +160,7 @@ def queue_confirmation(
 
 def might_answer_digest(raw: bytes) -> bool:
     """A cheap, lenient look at the headers: a digest token or one of our Message-IDs."""
-    head = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    head = BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
     threads = f"{head.get('In-Reply-To', '')} {head.get('References', '')}"
     return bool(_TOKEN.search(str(head.get("Subject", "")))) or "<ip." in threads
 

@@ -75,7 +75,7 @@ def poll_once(svc: Services, backoff: Backoff) -> float | None:
 def digest_and_outbox(svc: Services) -> None:
     """Queue the day's digest when it is due, then send whatever the outbox holds that is due."""
     queue_digest(svc)
-    if not svc.store.outbox_due(svc.clock.now()):
+    if not svc.store.outbox_due(svc.clock.now(), limit=1):
         return
     sender = svc.open_sender()
     try:

@@ -27,6 +27,7 @@ from intake.deciding.merge import Merged, merge_update
 from intake.deciding.policy import Decision, has_valid_reply_address, is_robot_address
 from intake.deciding.status import SOFTWARE, after_update
 from intake.deciding.threads import ThreadMatch, match_thread
+from intake.mailbox.identity import header_block
 from intake.models import Envelope, Kind, ParsedEmail
 from intake.store.db import ReferralRow
 from intake.store.therapist import StoreLookups, add_conflicts, set_kind
@@ -46,7 +47,7 @@ def with_thread_headers(parsed: ParsedEmail, raw: bytes) -> ParsedEmail:
     env = parsed.envelope
     if env.in_reply_to or env.references:
         return parsed
-    head = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    head = BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
     in_reply_to = _ID.findall(str(head.get("In-Reply-To", "")))
     references = tuple(_ID.findall(str(head.get("References", ""))))
     reply_to = [a for _, a in getaddresses([str(head.get("Reply-To", ""))]) if "@" in a]
