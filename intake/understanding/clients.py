@@ -586,14 +586,14 @@ def complete(name: str, text: str, others: set[str] | None = None) -> str:
     if nick and len(real) == 1 and nick.group(1).lower() not in STOP_WORDS:
         return f"{first} {nick.group(1)}"
     if len(real) == 1:
-        for full in re.finditer(
+        for found in re.finditer(
             rf"\b{re.escape(first)}(?:[ \t]+|[ \t]*\n[ \t]*)"
             r"((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b"
             r"(?![ \t]*(?:School|"
             r"Primary|House|Road|Street|Hospital|Court|Ward|Unit|Centre|Lodge))",
             text,
         ):
-            surname = full.group(1)
+            surname = found.group(1)
             if surname.lower() not in STOP_WORDS and surname.lower() not in others:
                 return f"{first} {surname}"
     return name

@@ -50,8 +50,8 @@ def find_referrer_name(reading: Reading) -> tuple[str | None, int]:
         return sig_name, sig_index
     form_referrer = _from_form_name(reading.form.referrer_name or "")
     if form_referrer and people.looks_like_name(form_referrer):
-        reading.note("referrer.name", Source.new_text, reading.form.referrer_name)
-        return _from_form_name(reading.form.referrer_name), -1
+        reading.note("referrer.name", Source.new_text, reading.form.referrer_name or "")
+        return form_referrer, -1
     if display:
         reading.note("referrer.name", Source.header, env.from_name or "")
         return display, -1
