@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -55,3 +56,39 @@ def test_a_message_over_the_time_limit_is_quarantined_and_the_batch_goes_on(
     assert (4, 4) == (report.processed, report.quarantined)
     reasons = {row.error for row in svc.store.quarantined()}
     assert all("longer than" in (r or "") for r in reasons), reasons
+
+
+def test_time_limit_interrupts_a_slow_block_in_a_worker_thread() -> None:
+    """Off the main thread (the polling scheduler's worker) the limit still interrupts."""
+    outcome: list[str] = []
+
+    def work() -> None:
+        try:
+            with time_limit(0.05):
+                while True:
+                    sum(range(100))
+        except LimitExceeded:
+            outcome.append("interrupted")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=5)
+    assert ["interrupted"] == outcome
+
+
+def test_a_finished_block_in_a_worker_thread_is_never_interrupted_later() -> None:
+    """A block that ends in time leaves nothing armed to strike afterwards."""
+    outcome: list[str] = []
+
+    def work() -> None:
+        with time_limit(0.05):
+            pass
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline:
+            sum(range(100))
+        outcome.append("finished")
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join(timeout=5)
+    assert ["finished"] == outcome
