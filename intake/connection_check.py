@@ -20,7 +20,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from intake.config import Config, Mailbox, Smtp
 from intake.errors import SecretError
 from intake.mailbox.imap import tls_context
-from intake.replying.senders import SmtpSender
+from intake.replying.senders import SmtpSender, open_smtp
 from intake.secrets import oauth2_token, password
 
 Steps = Generator[tuple[str, Callable[[], str]], None, None]
@@ -221,16 +221,8 @@ def smtp_steps(cfg: Smtp) -> Steps:
         return f"port {cfg.port} open"
 
     def tls() -> str:
-        ctx = tls_context(cfg.ca_file)
         try:
-            if cfg.security == "tls":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                    cfg.host, cfg.port, timeout=cfg.timeout_seconds, context=ctx
-                )
-            else:
-                conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_seconds)
-                if cfg.security == "starttls":
-                    conn.starttls(context=ctx)
+            conn = open_smtp(cfg)
         except ssl.SSLError as exc:
             raise _tls_failed(exc) from None
         except (OSError, smtplib.SMTPException) as exc:

@@ -42,6 +42,21 @@ class Sender(Protocol):
     def close(self) -> None: ...
 
 
+def open_smtp(cfg: Smtp) -> smtplib.SMTP:
+    """Connect with implicit TLS, STARTTLS or (loopback only) plain, verifying certificates."""
+    ctx = tls_context(cfg.ca_file)
+    if cfg.security == "tls":
+        return smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout_seconds, context=ctx)
+    conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_seconds)
+    if cfg.security == "starttls":
+        try:
+            conn.starttls(context=ctx)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
 class MaildirSender:
     """Writes outgoing mail into a Maildir (the embedded default: nothing leaves the machine)."""
 
@@ -68,16 +83,9 @@ class SmtpSender:
         self._conn: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        cfg, ctx = self.cfg, tls_context(self.cfg.ca_file)
+        cfg = self.cfg
         try:
-            if cfg.security == "tls":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                    cfg.host, cfg.port, timeout=cfg.timeout_seconds, context=ctx
-                )
-            else:
-                conn = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_seconds)
-                if cfg.security == "starttls":
-                    conn.starttls(context=ctx)
+            conn = open_smtp(cfg)
             self._login(conn)
         except ssl.SSLCertVerificationError as exc:
             raise ConfigError(f"smtp: TLS certificate not trusted ({exc.verify_message})") from None
