@@ -131,17 +131,24 @@ def _secret(section: Mailbox | Smtp, what: str) -> tuple[str, bool]:
         ) from None
 
 
+def _reach_steps(host: str, port: int, timeout: float, state: _Reached) -> Steps:
+    """DNS then TCP: the first two steps for either server."""
+
+    def dns() -> str:
+        state.address = _dns(host, port)
+        return f"{host} is {state.address[0]}"
+
+    def tcp() -> str:
+        _tcp(state.address, timeout)
+        return f"port {port} open"
+
+    yield "DNS", dns
+    yield "TCP", tcp
+
+
 def imap_steps(cfg: Mailbox) -> Steps:
     """The IMAP checks in order; each callable returns a detail or raises StepFailed."""
     state = _Reached()
-
-    def dns() -> str:
-        state.address = _dns(cfg.host, cfg.port)
-        return f"{cfg.host} is {state.address[0]}"
-
-    def tcp() -> str:
-        _tcp(state.address, cfg.timeout_seconds)
-        return f"port {cfg.port} open"
 
     def tls() -> str:
         if cfg.security == "tls":
@@ -178,8 +185,7 @@ def imap_steps(cfg: Mailbox) -> Steps:
         return f"{cfg.folder} readable; IDLE {'available' if idle else 'missing: will poll'}"
 
     try:
-        yield "DNS", dns
-        yield "TCP", tcp
+        yield from _reach_steps(cfg.host, cfg.port, cfg.timeout_seconds, state)
         yield "TLS", tls
         yield "login", login
         yield "folder", folder
@@ -212,14 +218,6 @@ def smtp_steps(cfg: Smtp) -> Steps:
     """The SMTP checks in order: DNS, TCP, TLS and login (nothing is sent)."""
     state = _Reached()
 
-    def dns() -> str:
-        state.address = _dns(cfg.host, cfg.port)
-        return f"{cfg.host} is {state.address[0]}"
-
-    def tcp() -> str:
-        _tcp(state.address, cfg.timeout_seconds)
-        return f"port {cfg.port} open"
-
     def tls() -> str:
         try:
             conn = open_smtp(cfg)
@@ -245,8 +243,7 @@ def smtp_steps(cfg: Smtp) -> Steps:
         return f"logged in as {cfg.username}"
 
     try:
-        yield "DNS", dns
-        yield "TCP", tcp
+        yield from _reach_steps(cfg.host, cfg.port, cfg.timeout_seconds, state)
         yield "TLS", tls
         yield "login", login
     finally:
