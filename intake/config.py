@@ -197,6 +197,9 @@ class Extraction(Section):
     ] = ("client_name", "client_age", "reason", "consent")
     # A message that takes longer to read is quarantined (see intake/worker/timebox.py).
     seconds_per_message: float = Field(10.0, ge=0)
+    # Processes that read a backlog in parallel (intake/worker/understanding_pool.py):
+    # 0 is one per CPU core, 1 reads everything in the service's own process.
+    workers: int = Field(0, ge=0, le=64)
 
 
 class FollowUps(Section):

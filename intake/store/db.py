@@ -135,11 +135,19 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT; nested uses join the outer transaction."""
+        """BEGIN IMMEDIATE ... COMMIT; a nested use is a savepoint, undone alone on failure."""
         if self._depth:
+            savepoint = f"sp{self._depth}"
+            self.db.execute(f"SAVEPOINT {savepoint}")
             self._depth += 1
             try:
                 yield self.db
+            except BaseException:
+                self.db.execute(f"ROLLBACK TO {savepoint}")
+                self.db.execute(f"RELEASE {savepoint}")
+                raise
+            else:
+                self.db.execute(f"RELEASE {savepoint}")
             finally:
                 self._depth -= 1
             return

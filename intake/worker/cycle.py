@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
+from itertools import islice
+from typing import TypeVar
 
 from jinja2 import Environment
 
@@ -40,10 +43,19 @@ from intake.store.redact import message_reason, where
 from intake.understanding import parse_email
 from intake.worker.progress import Progress
 from intake.worker.timebox import time_limit
+from intake.worker.understanding_pool import (
+    PARALLEL_FROM,
+    UnderstandingPool,
+    Understood,
+    Unreadable,
+    worker_count,
+)
 
 log = logging.getLogger("intake.worker")
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 3
+GROUP = 16  # messages of a backlog recorded per transaction
 
 
 @dataclass
@@ -287,40 +299,67 @@ def route_update(svc: Services, msg_id: int, raw: bytes, parsed: ParsedEmail) ->
     return route(svc, msg_id, raw, parsed)
 
 
-def process_message(svc: Services, msg_id: int) -> str:
-    """Understand and decide one stored message; quarantine it on any failure."""
-    store, cfg = svc.store, svc.cfg
-    raw = store.raw(msg_id)
+def understand_here(svc: Services, raw: bytes) -> ParsedEmail:
+    """parse_email in this process, within the per-message time limit."""
+    with time_limit(svc.cfg.extraction.seconds_per_message):
+        return parse_email(raw, required=svc.cfg.extraction.required)
+
+
+def quarantine(svc: Services, msg_id: int, reason: str) -> str:
+    svc.store.finish_message(msg_id, state="quarantined", now=svc.clock.now(), error=reason[:300])
+    return f"msg {msg_id} outcome=quarantined ({reason})"
+
+
+def decide_and_record(svc: Services, msg_id: int, raw: bytes, understood: Understood | None) -> str:
+    """Everything after the digest check: understand (unless done already), decide, record."""
+    cfg = svc.cfg
+    if isinstance(understood, Unreadable):
+        if understood.bug:
+            log.error("msg %d: internal error while reading (%s)", msg_id, understood.bug)
+            log.debug("msg %d: at %s", msg_id, understood.at)
+        return quarantine(svc, msg_id, understood.reason)
+    parsed = understood or understand_here(svc, raw)
+    outcome = route_update(svc, msg_id, raw, parsed)
+    if outcome:
+        return outcome
+    now = svc.clock.now()
+    local_today = now.astimezone(cfg.schedule.zone).date()
+    decision = decide(
+        parsed,
+        history_for(svc, parsed, now),
+        local_today,
+        region=cfg.followups.region,
+        contact_days=cfg.followups.contact_due_working_days,
+    )
+    return record_decision(svc, msg_id, parsed, decision)
+
+
+def process_message(
+    svc: Services, msg_id: int, raw: bytes | None = None, understood: Understood | None = None
+) -> str:
+    """Understand and decide one stored message; quarantine it on any failure.
+
+    `raw` and `understood` are passed when a worker process has read the
+    message already (see understanding_pool); otherwise it is read here.
+    """
+    store = svc.store
+    raw = store.raw(msg_id) if raw is None else raw
     if raw is None:
         store.finish_message(msg_id, state="ignored", now=svc.clock.now())
         return f"msg {msg_id} outcome=no body"
     try:
-        outcome = route_special(svc, msg_id, raw)
-        if outcome:
-            return outcome
-        with time_limit(cfg.extraction.seconds_per_message):
-            parsed = parse_email(raw, required=cfg.extraction.required)
-        outcome = route_update(svc, msg_id, raw, parsed)
-        if outcome:
-            return outcome
-        now = svc.clock.now()
-        local_today = now.astimezone(cfg.schedule.zone).date()
-        decision = decide(
-            parsed,
-            history_for(svc, parsed, now),
-            local_today,
-            region=cfg.followups.region,
-            contact_days=cfg.followups.contact_due_working_days,
-        )
-        return record_decision(svc, msg_id, parsed, decision)
+        # A savepoint inside a group's transaction: a failure undoes this message alone.
+        with store.transaction():
+            return route_special(svc, msg_id, raw) or decide_and_record(
+                svc, msg_id, raw, understood
+            )
     except MessageError as exc:
         reason = message_reason(exc)
     except Exception as exc:  # a bug: log where, never the message's text
         log.error("msg %d: internal error while processing (%s)", msg_id, type(exc).__name__)
         log.debug("msg %d: at %s", msg_id, where(exc))
         reason = message_reason(exc)
-    store.finish_message(msg_id, state="quarantined", now=svc.clock.now(), error=reason[:300])
-    return f"msg {msg_id} outcome=quarantined ({reason})"
+    return quarantine(svc, msg_id, reason)
 
 
 # ------------------------------------------------------------------ deliver
@@ -340,16 +379,67 @@ def finish_on_server(svc: Services, inbox: Inbox, folder: str) -> None:
     svc.store.mark_server_done(sorted({msg_id for msg_id, _, _ in done}))
 
 
-def process_pending(svc: Services, report: CycleReport) -> None:
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of up to `size` items (itertools.batched arrived in Python 3.12)."""
+    source = iter(items)
+    while chunk := list(islice(source, size)):
+        yield chunk
+
+
+Reader = Callable[
+    [Iterable[tuple[int, bytes | None]]], Iterator[tuple[int, bytes | None, Understood | None]]
+]
+
+
+def _read_here(
+    messages: Iterable[tuple[int, bytes | None]],
+) -> Iterator[tuple[int, bytes | None, Understood | None]]:
+    return ((msg_id, raw, None) for msg_id, raw in messages)
+
+
+@contextmanager
+def reader_for(svc: Services, pending: int) -> Iterator[tuple[Reader, int]]:
+    """How to read `pending` messages, and how many to record per transaction.
+
+    A backlog is read by worker processes and recorded GROUP at a time, one
+    commit per group; a few messages are read here, one transaction each, so
+    no transaction waits on reading (which may take seconds).
+    """
+    cfg = svc.cfg.extraction
+    workers = worker_count(cfg.workers)
+    if workers < 2 or pending < PARALLEL_FROM:
+        yield _read_here, 1
+        return
+    pool = UnderstandingPool.for_extraction(workers, cfg.required, cfg.seconds_per_message)
+    with pool:
+        yield pool.read, GROUP
+
+
+def process_pending(
+    svc: Services, report: CycleReport, between_groups: Callable[[], None] | None = None
+) -> None:
+    """Every message waiting to be understood, in arrival order.
+
+    `between_groups` runs after each committed group (the cycle sends the
+    replies queued so far, so a long backlog does not hold them all back).
+    """
+    store = svc.store
+    pending = store.messages_to_process(MAX_ATTEMPTS)
     progress = Progress("processed")
-    for msg_id in svc.store.messages_to_process(MAX_ATTEMPTS):
-        progress.advance()
-        started = time.monotonic()
-        outcome = process_message(svc, msg_id)
-        report.processed += 1
-        report.quarantined += "quarantined" in outcome
-        report.outcomes.append(outcome)
-        log.info("%s %.0f ms", outcome, (time.monotonic() - started) * 1000)
+    with reader_for(svc, len(pending)) as (read, group_size):
+        messages = read((msg_id, store.raw(msg_id)) for msg_id in pending)
+        for group in batched(messages, group_size):
+            with store.transaction():
+                for msg_id, raw, understood in group:
+                    progress.advance()
+                    started = time.monotonic()
+                    outcome = process_message(svc, msg_id, raw, understood)
+                    report.processed += 1
+                    report.quarantined += "quarantined" in outcome
+                    report.outcomes.append(outcome)
+                    log.info("%s %.0f ms", outcome, (time.monotonic() - started) * 1000)
+            if between_groups is not None:
+                between_groups()
     progress.close()
 
 
@@ -366,23 +456,26 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
     recover_interrupted_sends(svc)
     inbox = svc.open_inbox()
+    outbox = Outbox(svc)
     try:
         report.fetched = fetch_new(svc, inbox, since)
-        process_pending(svc, report)
+
+        def send_so_far() -> None:
+            report.replies_sent += outbox.deliver_meanwhile()
+
+        process_pending(svc, report, send_so_far)
         report.outcomes.extend(apply_rules(svc))
-        sender = svc.open_sender()
-        try:
-            report.replies_sent = deliver_outbox(svc, sender)
-        finally:
-            sender.close()
+        report.replies_sent += outbox.deliver()
         finish_on_server(svc, inbox, folder)
     finally:
+        outbox.close()
         inbox.close()
     svc.store.event("poll_ok", svc.clock.now(), f"{report.fetched} new")
     return report
 
 
 from intake.worker.delivery import (  # noqa: E402  (delivery needs Services, defined above)
+    Outbox,
     deliver_outbox,
     recipients_of,
     recover_interrupted_sends,

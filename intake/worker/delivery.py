@@ -175,8 +175,8 @@ def due_rows(svc: Services) -> Iterator[OutboxRow]:
         after = chunk[-1].id
 
 
-def deliver_outbox(svc: Services, sender: Sender) -> int:
-    """Send (or draft) what is due; returns how many replies went out or were drafted."""
+def deliver_due(svc: Services, sender: Sender) -> tuple[int, bool]:
+    """Send (or draft) what is due: how many went out, and whether a failure stopped it."""
     folders, done = LazyFolders(svc), 0
     try:
         for row in due_rows(svc):
@@ -185,11 +185,54 @@ def deliver_outbox(svc: Services, sender: Sender) -> int:
             else:
                 outcome = send_one(svc, sender, folders, row)
             if outcome == "stop":
-                break
+                return done, True
             done += outcome == "done"
     finally:
         folders.close()
-    return done
+    return done, False
+
+
+def deliver_outbox(svc: Services, sender: Sender) -> int:
+    """Send (or draft) what is due; returns how many replies went out or were drafted."""
+    return deliver_due(svc, sender)[0]
+
+
+class Outbox:
+    """Delivery for one cycle: one sender, opened on first use, used more than once."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        self._sender: Sender | None = None
+        self._held_back = False
+
+    def _deliver(self) -> tuple[int, bool]:
+        if self._sender is None:
+            self._sender = self.svc.open_sender()
+        return deliver_due(self.svc, self._sender)
+
+    def deliver(self) -> int:
+        """Send what is due; raises as deliver_outbox does."""
+        return self._deliver()[0]
+
+    def deliver_meanwhile(self) -> int:
+        """Send what is due while a backlog is processed; a failure waits for `deliver`.
+
+        After one failure nothing more is tried meanwhile: an unreachable
+        server must not cost a timeout per group of the backlog.
+        """
+        if self._held_back:
+            return 0
+        try:
+            sent, stopped = self._deliver()
+        except (TransientError, ConfigError):
+            sent, stopped = 0, True
+        self._held_back = stopped
+        return sent
+
+    def close(self) -> None:
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            sender.close()
 
 
 def _recover(svc: Services, folders: LazyFolders, row: OutboxRow, now: datetime) -> str:

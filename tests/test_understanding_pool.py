@@ -1,0 +1,108 @@
+"""A backlog is read by worker processes: in order, the same as in-process, and robustly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from intake.understanding import parse_email
+from intake.worker.understanding_pool import UnderstandingPool, Unreadable, understand
+from tests import pool_jobs
+from tests.corpus_support import corpus_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reasons(results: list[tuple[int, bytes | None, object]]) -> list[str | None]:
+    return [r.reason if isinstance(r, Unreadable) else None for _, _, r in results]
+
+
+def test_results_come_back_in_message_order_with_their_bytes() -> None:
+    """Whichever worker finishes first, results are yielded in the order given."""
+    messages = [(n, str(n).encode()) for n in range(60)]
+    with UnderstandingPool(2, pool_jobs.echo, patience=30) as pool:
+        results = list(pool.read(messages))
+    assert [(n, raw) for n, raw, _ in results] == messages
+    assert reasons(results) == [f"echo {n}" for n in range(60)]
+
+
+def test_a_message_without_a_body_is_passed_through_unread() -> None:
+    with UnderstandingPool(2, pool_jobs.echo, patience=30) as pool:
+        results = list(pool.read([(1, b"a"), (2, None), (3, b"c")]))
+    assert results[1] == (2, None, None)
+    assert reasons(results) == ["echo a", None, "echo c"]
+
+
+def test_a_worker_that_crashes_costs_one_message_and_the_rest_are_read() -> None:
+    """A message that kills its worker is given up as unreadable; the pool starts afresh."""
+    messages = [(1, b"a"), (2, b"crash"), (3, b"c"), (4, b"d")]
+    with UnderstandingPool(2, pool_jobs.echo, patience=3) as pool:
+        results = list(pool.read(messages))
+    assert [n for n, _, _ in results] == [1, 2, 3, 4]
+    got = reasons(results)
+    assert got[0] == "echo a" and got[2:] == ["echo c", "echo d"]
+    assert got[1] is not None and "reading process stopped" in got[1]
+
+
+def test_a_worker_that_hangs_is_stopped_and_the_rest_are_read() -> None:
+    messages = [(1, b"hang"), *[(n, str(n).encode()) for n in range(2, 30)]]
+    with UnderstandingPool(2, pool_jobs.echo, patience=2) as pool:
+        results = list(pool.read(messages))
+    got = reasons(results)
+    assert got[0] is not None and "reading process stopped" in got[0]
+    assert got[1:] == [f"echo {n}" for n in range(2, 30)]
+
+
+def test_workers_understand_the_corpus_exactly_as_this_process_does() -> None:
+    paths = corpus_cases()[:40]
+    messages = [(n, p.read_bytes()) for n, p in enumerate(paths)]
+    required = ("client_name", "client_age")
+    pool = UnderstandingPool.for_extraction(2, required, seconds=10)
+    with pool:
+        results = list(pool.read(messages))
+    for (_, raw), (_, _, understood) in zip(messages, results, strict=True):
+        here = understand(raw, required=required, seconds=10)
+        assert understood == here
+        if not isinstance(here, Unreadable):
+            assert here == parse_email(raw, required=required)
+
+
+def test_workers_do_not_outlive_a_service_killed_with_sigkill() -> None:
+    """Busy workers die with the service (PR_SET_PDEATHSIG), leaving no orphans."""
+    script = (
+        "import multiprocessing, threading, time\n"
+        "from intake.worker.understanding_pool import UnderstandingPool\n"
+        "from tests import pool_jobs\n"
+        "if __name__ == '__main__':\n"
+        "    pool = UnderstandingPool(2, pool_jobs.echo, patience=600)\n"
+        "    busy = pool.read([(1, b'hang'), (2, b'hang')])\n"
+        "    threading.Thread(target=list, args=(busy,), daemon=True).start()\n"
+        "    time.sleep(1)\n"
+        "    print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, env=env, cwd=ROOT
+    ) as service:
+        assert service.stdout is not None
+        workers = [int(pid) for pid in service.stdout.readline().split()]
+        assert len(workers) == 2
+        service.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers)
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie, dead but not yet reaped by init, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
