@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from intake.models import Need
+from intake.understanding import places
 from intake.understanding.cues import Cues, cues, fold
+from intake.understanding.places import PLACE_CUES, PLACE_PATTERNS
 from intake.understanding.vocabulary import NEED_CUES, NEED_PATTERNS
 
 
@@ -38,17 +39,28 @@ def _alternatives(pattern: str) -> list[str]:
 def _has_cue(alternative: str, flags: int, found: Cues) -> bool:
     alternative = re.sub(r"\(\?:|\)", "", alternative)  # wid(?:ow|ower) holds "widow"
     if flags & re.IGNORECASE:
-        return any(cue in alternative.lower() for cue in found.folded)
+        folded_cues = found.folded + tuple(c for c in found.exact if not c.isalpha())
+        return any(cue in alternative.lower() for cue in folded_cues)
     return any(cue in alternative for cue in found.exact)
 
 
-@pytest.mark.parametrize("need", sorted(NEED_PATTERNS, key=str))
-def test_every_need_alternative_names_one_of_its_cues(need: Need) -> None:
-    """A new wording added to a need must bring a cue word, or it would never be scanned for."""
-    found = NEED_CUES[need]
+CUED: dict[str, tuple[list[re.Pattern[str]], Cues]] = {
+    **{f"need {n.value}": (NEED_PATTERNS[n], NEED_CUES[n]) for n in NEED_PATTERNS},
+    **{f"place {p}": ([PLACE_PATTERNS[p]], PLACE_CUES[p]) for p in PLACE_PATTERNS},
+    "online": ([places._ONLINE], places._ONLINE_CUES),
+    "in person": ([places._IN_PERSON], places._IN_PERSON_CUES),
+    "individual": ([places._INDIVIDUAL], places._INDIVIDUAL_CUES),
+    "group": ([places._GROUP], places._GROUP_CUES),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CUED))
+def test_every_alternative_names_one_of_its_cues(name: str) -> None:
+    """A new wording added to a pattern must bring a cue word, or it would never be scanned for."""
+    patterns, found = CUED[name]
     missing = [
         alternative
-        for pattern in NEED_PATTERNS[need]
+        for pattern in patterns
         for alternative in _alternatives(pattern.pattern)
         if not _has_cue(alternative, pattern.flags, found)
     ]
