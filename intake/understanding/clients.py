@@ -12,6 +12,7 @@ A first name alone is completed from elsewhere ("Jan (Janet Langley)",
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from intake.understanding import people
@@ -463,10 +464,30 @@ def _excluded(text: str, start: int, end: int) -> bool:
     )
 
 
+_NAME_START = re.compile(people.NAME_START)
+
+
+def _finditer(pattern: re.Pattern[str], text: str, capitals: list[int]) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text), trying a pattern that opens with a name only at capitals.
+
+    re attempts a match at every position, and the long name pattern makes each
+    attempt costly; a name always begins with a capital, so the matches are the same.
+    """
+    if not pattern.pattern.startswith("(?P<name>"):
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for start in capitals:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
+
+
 def gather(text: str, weight: float, offset: int, out: dict[str, Candidate]) -> None:
     """Add cue-scored candidates from one text to `out`, keyed by first name."""
+    capitals = [m.start() for m in _NAME_START.finditer(text)]
     for score, pattern in _CUES:
-        for match in pattern.finditer(text):
+        for match in _finditer(pattern, text, capitals):
             start, end = match.span("name")
             name = _clean(match.group("name"))
             if not name or _excluded(text, start, end):
