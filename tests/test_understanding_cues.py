@@ -6,14 +6,46 @@ import re
 
 import pytest
 
-from intake.understanding import places
+from intake.understanding import consent, places
 from intake.understanding.cues import Cues, cues, fold
 from intake.understanding.places import PLACE_CUES, PLACE_PATTERNS
 from intake.understanding.vocabulary import NEED_CUES, NEED_PATTERNS
 
 
+def _unwrapped(pattern: str) -> str:
+    """A pattern's source without leading flags or a \\b(?:...) around all of it."""
+    pattern = re.sub(r"^\(\?[a-z]+\)", "", pattern)
+    found = re.match(r"^(?:\\b)?\(\?:", pattern)
+    if found and _group_end(pattern, found.end()) == len(pattern.removesuffix("\\b")) - 1:
+        return pattern[found.end() : len(pattern.removesuffix("\\b")) - 1]
+    return pattern
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Where the group opened just before start closes."""
+    depth, i, in_class = 1, start, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
 def _alternatives(pattern: str) -> list[str]:
-    """The top-level |-separated alternatives of a pattern's source."""
+    """The top-level |-separated alternatives of a pattern's source (unwrapped)."""
+    pattern = _unwrapped(pattern)
     parts, depth, start, i = [], 0, 0, 0
     in_class = False
     while i < len(pattern):
@@ -51,6 +83,13 @@ CUED: dict[str, tuple[list[re.Pattern[str]], Cues]] = {
     "in person": ([places._IN_PERSON], places._IN_PERSON_CUES),
     "individual": ([places._INDIVIDUAL], places._INDIVIDUAL_CUES),
     "group": ([places._GROUP], places._GROUP_CUES),
+    "consent form": (
+        [consent._FORM_QUESTION, consent._FORM_NO, consent._FORM_YES],
+        consent._FORM_CUES,
+    ),
+    "consent no": ([consent._NO], consent._NO_CUES),
+    "consent no more": ([consent._NO_MORE], consent._NO_MORE_CUES),
+    "consent yes extra": ([consent._YES_EXTRA], consent._YES_EXTRA_CUES),
 }
 
 

@@ -32,7 +32,10 @@ class Cues:
 
     def maybe_in(self, text: str, folded: str) -> bool:
         """False only when no match is possible; `folded` is fold(text)."""
-        return any(w in folded for w in self.folded) or any(w in text for w in self.exact)
+        for word in self.folded:
+            if word in folded:
+                return True
+        return any(word in text for word in self.exact)
 
 
 def cues(words: str) -> Cues:
