@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,18 +13,9 @@ from intake.understanding.places import PLACE_CUES, PLACE_PATTERNS
 from intake.understanding.vocabulary import NEED_CUES, NEED_PATTERNS
 
 
-def _unwrapped(pattern: str) -> str:
-    """A pattern's source without leading flags or a \\b(?:...) around all of it."""
-    pattern = re.sub(r"^\(\?[a-z]+\)", "", pattern)
-    found = re.match(r"^(?:\\b)?\(\?:", pattern)
-    if found and _group_end(pattern, found.end()) == len(pattern.removesuffix("\\b")) - 1:
-        return pattern[found.end() : len(pattern.removesuffix("\\b")) - 1]
-    return pattern
-
-
-def _group_end(pattern: str, start: int) -> int:
-    """Where the group opened just before start closes."""
-    depth, i, in_class = 1, start, False
+def _syntax(pattern: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of a pattern's source outside escapes and character classes."""
+    i, in_class = 0, False
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
@@ -33,38 +25,35 @@ def _group_end(pattern: str, start: int) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            yield i, char
         i += 1
-    return -1
+
+
+def _unwrapped(pattern: str) -> str:
+    """A pattern's source without leading flags or a \\b(?:...) around all of it."""
+    pattern = re.sub(r"^\(\?[a-z]+\)", "", pattern)
+    body = pattern.removesuffix("\\b")
+    opened = re.match(r"^(?:\\b)?\(\?:", body)
+    if not opened:
+        return pattern
+    depth = 0
+    for i, char in _syntax(body):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return body[opened.end() : i] if i == len(body) - 1 else pattern
+    return pattern
 
 
 def _alternatives(pattern: str) -> list[str]:
     """The top-level |-separated alternatives of a pattern's source (unwrapped)."""
     pattern = _unwrapped(pattern)
-    parts, depth, start, i = [], 0, 0, 0
-    in_class = False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    parts, depth, start = [], 0, 0
+    for i, char in _syntax(pattern):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
-        i += 1
     return [*parts, pattern[start:]]
 
 
