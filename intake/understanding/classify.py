@@ -14,8 +14,9 @@ import re
 
 from intake.models import Kind
 from intake.reading.message import MessageView
+from intake.understanding.cues import fold
 from intake.understanding.dates import find_age, find_dob
-from intake.understanding.vocabulary import NEED_PATTERNS, is_negated
+from intake.understanding.vocabulary import NEED_CUES, NEED_PATTERNS, is_negated
 
 _BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|post_?master|mail-daemon|mailerdaemon)@|^<?>?$")
 _BOUNCE_NAME = re.compile(r"(?i)mail delivery (?:sub)?system|mailer-daemon|postmaster")
@@ -269,7 +270,10 @@ _DESCRIBED_PERSON = re.compile(
 
 
 def _mentions_need(text: str) -> bool:
-    for patterns in NEED_PATTERNS.values():
+    folded = fold(text)
+    for need, patterns in NEED_PATTERNS.items():
+        if not NEED_CUES[need].maybe_in(text, folded):
+            continue
         for pattern in patterns:
             for match in pattern.finditer(text):
                 if not is_negated(text, match.start(), match.end()):

@@ -7,6 +7,7 @@ else an age written next to the client's name, in the subject, or anywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -139,6 +140,12 @@ def _other_people(reading: Reading, referrer_name: str | None) -> list[str]:
 _SUBJECT_AGE = re.compile(r"(?i)\((\d{1,3})\s*(?:y|yrs?|years?|yo)?\)|\baged?\s+(\d{1,3})\b")
 
 
+@functools.lru_cache(maxsize=1024)
+def _name_pattern(first: str, last: str) -> re.Pattern[str]:
+    """The first name, optionally followed by the last (cached: names make many patterns)."""
+    return re.compile(rf"\b{re.escape(first)}(?:\s+{re.escape(last)})?\b")
+
+
 def _age_next_to_name(reading: Reading, client_name: str | None) -> int | None:
     """An age written just after the client's name: 'Rashid Mahmood (72)', 'Sam is 29'."""
     if not client_name:
@@ -146,7 +153,7 @@ def _age_next_to_name(reading: Reading, client_name: str | None) -> int | None:
     words = [w for w in client_name.split() if w.lower().strip(".") not in clients.TITLES]
     if not words:
         return None
-    pattern = re.compile(rf"\b{re.escape(words[0])}(?:\s+{re.escape(words[-1])})?\b")
+    pattern = _name_pattern(words[0], words[-1])
     for layer in reading.layers:
         for match in pattern.finditer(layer.text):
             window = re.split(r"[.\n]", layer.text[match.end() : match.end() + 40], maxsplit=1)[0]

@@ -11,7 +11,9 @@ A first name alone is completed from elsewhere ("Jan (Janet Langley)",
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from intake.understanding import people
@@ -463,10 +465,30 @@ def _excluded(text: str, start: int, end: int) -> bool:
     )
 
 
+_NAME_START = re.compile(people.NAME_START)
+
+
+def _finditer(pattern: re.Pattern[str], text: str, capitals: list[int]) -> Iterator[re.Match[str]]:
+    """pattern.finditer(text), trying a pattern that opens with a name only at capitals.
+
+    re attempts a match at every position, and the long name pattern makes each
+    attempt costly; a name always begins with a capital, so the matches are the same.
+    """
+    if not pattern.pattern.startswith("(?P<name>"):
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for start in capitals:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
+
+
 def gather(text: str, weight: float, offset: int, out: dict[str, Candidate]) -> None:
     """Add cue-scored candidates from one text to `out`, keyed by first name."""
+    capitals = [m.start() for m in _NAME_START.finditer(text)]
     for score, pattern in _CUES:
-        for match in pattern.finditer(text):
+        for match in _finditer(pattern, text, capitals):
             start, end = match.span("name")
             name = _clean(match.group("name"))
             if not name or _excluded(text, start, end):
@@ -537,22 +559,56 @@ def add_frequency(text: str, out: dict[str, Candidate]) -> None:
         first = next(
             (w for w in candidate.name.split() if w.lower().strip(".") not in _TITLES), key
         )
-        count = len(re.findall(rf"\b{re.escape(first)}\b", text))
+        count = len(_word_pattern(first).findall(text))
         candidate.score += min(count, 6)
 
 
 _CLOSING_QUOTES = ('"', "”", "'", "’")
 
 
+# Patterns built from a name are cached here: the running service makes more
+# distinct patterns than re's own cache holds, so re would compile them anew.
+@functools.lru_cache(maxsize=1024)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
+@functools.lru_cache(maxsize=1024)
+def _nickname_patterns(nick: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """'Gwenllian (Gwen) Davies' and 'Dorothy Evans ("Dot")' for the nickname."""
+    quoted = rf"\((?:known\s+as\s+)?[\"“'‘]?{re.escape(nick)}[\"”'’]?\)"
+    return (
+        re.compile(rf"\b([A-Z][\w'’\-]+)\s*{quoted}\s+([A-Z][\w'’\-]+)"),
+        re.compile(rf"\b([A-Z][\w'’\-]+)\s+([A-Z][\w'’\-]+)\s*{quoted}"),
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _completion_patterns(first: str) -> tuple[re.Pattern[str], ...]:
+    """The patterns complete() reads a fuller form of a first name with."""
+    name = re.escape(first)
+    return (
+        re.compile(rf"\b([A-Z][a-zà-ÿ'’\-]+)\s+{name}\b"),
+        re.compile(rf"\b{name}\s*\(((?:[A-Z][\w'’\-]+\s+)+[A-Z][\w'’\-]+)\)"),
+        re.compile(rf"\b{name}\s+\([^)]{{1,30}}\)\s+([A-Z][\w'’\-]+)"),
+        re.compile(
+            rf"\b{name}(?:[ \t]+|[ \t]*\n[ \t]*)"
+            r"((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b"
+            r"(?![ \t]*(?:School|"
+            r"Primary|House|Road|Street|Hospital|Court|Ward|Unit|Centre|Lodge))"
+        ),
+    )
+
+
 def _full_name_for_nickname(nick: str, text: str) -> str | None:
     """'Gwenllian (Gwen) Davies' or 'Dorothy Evans ("Dot")' for the nickname given."""
     if f"{nick})" not in text and not any(f"{nick}{q})" in text for q in _CLOSING_QUOTES):
         return None  # both patterns need the nickname just inside a closing bracket
-    quoted = rf"\((?:known\s+as\s+)?[\"“'‘]?{re.escape(nick)}[\"”'’]?\)"
-    inner = re.search(rf"\b([A-Z][\w'’\-]+)\s*{quoted}\s+([A-Z][\w'’\-]+)", text)
+    inner_pattern, after_pattern = _nickname_patterns(nick)
+    inner = inner_pattern.search(text)
     if inner and inner.group(2).lower() not in STOP_WORDS:
         return f"{inner.group(1)} {inner.group(2)}"
-    after = re.search(rf"\b([A-Z][\w'’\-]+)\s+([A-Z][\w'’\-]+)\s*{quoted}", text)
+    after = after_pattern.search(text)
     if after and after.group(1).lower() not in STOP_WORDS | _TITLES:
         return f"{after.group(1)} {after.group(2)}"
     return None
@@ -572,27 +628,22 @@ def complete(name: str, text: str, others: set[str] | None = None) -> str:
         full = _full_name_for_nickname(first, text)
         if full:
             return full
+    given_first, bracketed, nicknamed, surnamed = _completion_patterns(first)
     if len(real) == 1 and len(words) > len(real):
-        for match in re.finditer(rf"\b([A-Z][a-zà-ÿ'’\-]+)\s+{re.escape(first)}\b", text):
+        for match in given_first.finditer(text):
             given = match.group(1)
             if given.lower() in STOP_WORDS | _TITLES or given.lower() in others:
                 continue
             return f"{given} {first}"
         return name
-    paren = re.search(rf"\b{re.escape(first)}\s*\(((?:[A-Z][\w'’\-]+\s+)+[A-Z][\w'’\-]+)\)", text)
+    paren = bracketed.search(text)
     if paren and len(real) == 1:
         return paren.group(1)
-    nick = re.search(rf"\b{re.escape(first)}\s+\([^)]{{1,30}}\)\s+([A-Z][\w'’\-]+)", text)
+    nick = nicknamed.search(text)
     if nick and len(real) == 1 and nick.group(1).lower() not in STOP_WORDS:
         return f"{first} {nick.group(1)}"
     if len(real) == 1:
-        for found in re.finditer(
-            rf"\b{re.escape(first)}(?:[ \t]+|[ \t]*\n[ \t]*)"
-            r"((?:[A-Z][a-zà-ÿ'’]+-)?[A-Z][a-zà-ÿ'’]+)\b"
-            r"(?![ \t]*(?:School|"
-            r"Primary|House|Road|Street|Hospital|Court|Ward|Unit|Centre|Lodge))",
-            text,
-        ):
+        for found in surnamed.finditer(text):
             surname = found.group(1)
             if surname.lower() not in STOP_WORDS and surname.lower() not in others:
                 return f"{first} {surname}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from intake.understanding.cues import Cues, cues, fold
+
 _NO = re.compile(
     r"(?i)\b(?:(?:has|have)\s*n[o']t\s+(?:yet\s+)?(?:been\s+)?(?:consented|agreed|given\s+(?:\w+\s+)?"
     r"consent|signed|asked|approached|discussed)|(?:did|does|do)\s*n[o'’]t\s+(?:agree|consent|want\s+"
@@ -89,17 +91,40 @@ _FORM_QUESTION = re.compile(
 )
 
 
+# Every match of these patterns contains one of the cue words (see cues.py);
+# _YES and _YES_MORE have too many everyday words ("like", "happy") to cue.
+_FORM_CUES = cues("consent agree permission")
+_NO_CUES = cues(
+    "consent agree sign ask approached discuss want spoken talked chance declined refused keen "
+    "sure happy willing board without before"
+)
+_NO_MORE_CUES = cues(
+    "spoken talk know aware unsure reluctant hesitant undecided ambivalent consent discuss speak"
+)
+_YES_EXTRA_CUES = cues("supportive favour agreed consent permission")
+
+
+def _cued(pattern: re.Pattern[str], found: Cues, text: str, folded: str) -> re.Match[str] | None:
+    """pattern.search(text), skipped when none of its cue words is in the text."""
+    return pattern.search(text) if found.maybe_in(text, folded) else None
+
+
 def find_consent(text: str) -> tuple[bool, str] | None:
     """(consent, snippet) when the text says; a refusal anywhere outranks agreement."""
-    form = _FORM_QUESTION.search(text)
+    folded = fold(text)
+    form = _cued(_FORM_QUESTION, _FORM_CUES, text, folded)
     if form:
         return form.group("answer").lower().startswith("y"), form.group(0).strip()[:200]
-    no = _NO.search(text) or _FORM_NO.search(text) or _NO_MORE.search(text)
+    no = (
+        _cued(_NO, _NO_CUES, text, folded)
+        or _cued(_FORM_NO, _FORM_CUES, text, folded)
+        or _cued(_NO_MORE, _NO_MORE_CUES, text, folded)
+    )
     yes = (
         _YES.search(text)
         or _YES_MORE.search(text)
-        or _FORM_YES.search(text)
-        or _YES_EXTRA.search(text)
+        or _cued(_FORM_YES, _FORM_CUES, text, folded)
+        or _cued(_YES_EXTRA, _YES_EXTRA_CUES, text, folded)
     )
     if no and (not yes or no.start() > yes.start() or not _later_yes(text, no.end())):
         return False, _snippet(text, no)

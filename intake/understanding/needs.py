@@ -14,11 +14,12 @@ from intake.models import (
     Need,
     Source,
 )
+from intake.understanding.cues import fold
 from intake.understanding.layers import (
     Reading,
     around,
 )
-from intake.understanding.vocabulary import NEED_PATTERNS, WEAK_DEMENTIA, is_negated
+from intake.understanding.vocabulary import NEED_CUES, NEED_PATTERNS, WEAK_DEMENTIA, is_negated
 
 
 def find_needs(reading: Reading, client_age: int | None) -> tuple[Need, ...]:
@@ -68,8 +69,12 @@ _PMLD_CONTEXT = re.compile(r"(?i)profound\s+(?:and|&)\s+multiple\s+$|profound\s+
 
 
 def needs_in_text(text: str) -> dict[Need, str]:
+    """Each need named (and not denied) in text, with the words around its first mention."""
     found: dict[Need, str] = {}
+    folded = fold(text)
     for need, patterns in NEED_PATTERNS.items():
+        if not NEED_CUES[need].maybe_in(text, folded):
+            continue
         for pattern in patterns:
             for match in pattern.finditer(text):
                 if is_negated(text, match.start(), match.end()):

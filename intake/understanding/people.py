@@ -26,6 +26,8 @@ _NAME_WORD = (
     rf"|[{_UP}]{{2,24}}(?:['’\-][{_UP}]{{1,24}})?(?![{_LOW}]))"
 )
 _INITIAL = r"[A-Z]\.?"
+# A NAME (title, initial or name word) always begins with one of these capitals.
+NAME_START = rf"[{_UP}]"
 NAME = (
     rf"(?:{TITLE}\s+)?(?:{_INITIAL}\s*)?{_NAME_WORD}"
     rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)?(?:{_NAME_WORD}|{_INITIAL}))" + r"{0,3}"

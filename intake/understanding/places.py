@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from intake.models import Delivery, Role, SessionFormat, Setting
+from intake.understanding.cues import Cues, cues, fold
 from intake.understanding.vocabulary import is_negated
 
 _I = re.IGNORECASE
@@ -66,6 +67,18 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
 }
+# Every match of a place pattern contains one of its cue words (see cues.py).
+PLACE_CUES: dict[str, Cues] = {
+    "hospice_home": cues("hospice"),
+    Setting.care_home.value: cues("care nursing resident unit"),
+    Setting.hospice.value: cues("hospice patient ipu"),
+    Setting.neuro_rehab.value: cues("rehab"),
+    Setting.hospital.value: cues("hospital ward nicu scbu neonatal cot inpatient unit"),
+    Setting.school.value: cues("school academy class base sensory college nursery ysgol"),
+    Setting.home.value: cues("home house flat bungalow supported come mum dad parents ours"),
+    "come_to_us": cues("come visit"),
+    "other": cues("hall community base premises centre office clinic hub studio room practice"),
+}
 _SESSION_CUE = re.compile(
     r"(?i)\bsessions?\b|\btherapy\b|\bcome\s+into\b|\bsee\s+(?:him|her|them|the|this|our|my|mr|mrs|ms|miss|mx|dr)\b"
     r"|\b(?:could|can|would)\s+you\s+(?:see|visit|work\s+with)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
@@ -79,6 +92,7 @@ _ONLINE = re.compile(
     r"|\bteams\s+(?:call|session|meeting|link)s?\b|\bvideo\s*(?:call|link|session)?s?\b|\bremote(?:ly)?"
     r"\b|\bvirtual(?:ly)?\b(?!\s+school)|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
 )
+_ONLINE_CUES = cues("online zoom teams video remote virtual skype facetime google whatsapp")
 _IN_PERSON = re.compile(
     r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
     r"\b|\bcome\s+(?:out\s+|over\s+|round\s+)?to\s+(?:the|his|her|their|our|us)\b|\btravel\s+to\s+(?:him|her|them|us|the)\b"
@@ -86,6 +100,7 @@ _IN_PERSON = re.compile(
     r"(?:studio|room|practice|premises|clinic|base))|\bcome\s+into\s+(?:school|the\s+(?:home|unit|"
     r"ward|hospice|school))\b"
 )
+_IN_PERSON_CUES = cues("person face visit come travel bring")
 _INDIVIDUAL = re.compile(
     r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
     r"input|slots?|referral|place|music)\b|\bone[\s-]to[\s-]one\b|\bone[\s-]on[\s-]one\b|\b1[:\-]1\b"
@@ -94,6 +109,7 @@ _INDIVIDUAL = re.compile(
     r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?individual\b"
     r"|\[\s*[xX✓✔]\s*\]\s*individual\b"
 )
+_INDIVIDUAL_CUES = cues("individual one 1 own")
 _GROUP = re.compile(
     r"(?im)\bgroup\s+(?:music\s+)?(?:sessions?|therapy|work|setting|basis|music|programme)\b"
     r"|\b(?:small|weekly|music(?:\s+therapy)?|therapy|a|the|our|bereavement|sibling)\s+group\b"
@@ -105,6 +121,7 @@ _GROUP = re.compile(
     r"|\[\s*[xX✓✔]\s*\]\s*group\b|\bgroups?\b(?=[^.]{0,30}\b(?:join|attend)\b)"
     r"|\bjoin\s+(?:a|the|your|any|one\s+of\s+your)\s+(?:\w+\s+)?groups?\b"
 )
+_GROUP_CUES = cues("group class resident")
 _REQUEST = re.compile(
     r"(?i)\b(?:could\s+you|would\s+you|would\s+(?:like|love|prefer|be\s+best)|we'?d\s+like|I'?d\s+"
     r"like|please|asking\s+for|looking\s+for|request\w*|hoping|ideally|prefer\w*|thinking)\b"
@@ -140,7 +157,10 @@ def sentences(text: str) -> list[str]:
 def _places_in(sentence: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
+    folded = fold(sentence)
     for place, pattern in PLACE_PATTERNS.items():
+        if not PLACE_CUES[place].maybe_in(sentence, folded):
+            continue
         for match in pattern.finditer(sentence):
             if any(a <= match.start() < b for a, b in taken):
                 continue
@@ -241,7 +261,10 @@ def _setting_from_employer(role: Role | None, organisation: str | None) -> Setti
     return None
 
 
-def _unnegated(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+def _unnegated(pattern: re.Pattern[str], found: Cues, text: str) -> list[re.Match[str]]:
+    """Matches of pattern not denied; text without its cue words is not scanned."""
+    if not found.maybe_in(text, fold(text)):
+        return []
     return [m for m in pattern.finditer(text) if not is_negated(text, m.start(), m.end())]
 
 
@@ -259,10 +282,10 @@ def find_delivery(text: str) -> tuple[Delivery | None, str, bool]:
         return Delivery.online, must.group(0), False
     online = [
         m
-        for m in _unnegated(_ONLINE, text)
+        for m in _unnegated(_ONLINE, _ONLINE_CUES, text)
         if not re.search(r"(?i)\bonly\s+(?:\w+\s+){0,2}$", text[max(0, m.start() - 30) : m.start()])
     ]
-    in_person = _unnegated(_IN_PERSON, text)
+    in_person = _unnegated(_IN_PERSON, _IN_PERSON_CUES, text)
     if online and in_person:
         online_pref = [m for m in online if _PREFERENCE.search(_sentence_at(text, m.start()))]
         person_pref = [m for m in in_person if _PREFERENCE.search(_sentence_at(text, m.start()))]
@@ -287,8 +310,8 @@ def _sentence_at(text: str, position: int) -> str:
 def find_format(text: str) -> tuple[SessionFormat | None, str]:
     """individual or group when the text asks for one (and not both)."""
     text = re.sub(r"\[\s\]\s*\w+", " ", text)
-    individual = _unnegated(_INDIVIDUAL, text)
-    group = _unnegated(_GROUP, text)
+    individual = _unnegated(_INDIVIDUAL, _INDIVIDUAL_CUES, text)
+    group = _unnegated(_GROUP, _GROUP_CUES, text)
     if individual and group:
         individual_asked = [m for m in individual if _REQUEST.search(_sentence_at(text, m.start()))]
         group_asked = [m for m in group if _REQUEST.search(_sentence_at(text, m.start()))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from intake.models import Need, Role
+from intake.understanding.cues import Cues, cues
 
 _I = re.IGNORECASE
 
@@ -117,6 +118,41 @@ NEED_PATTERNS: dict[Need, list[re.Pattern[str]]] = {
         ),
         _p(r"\bbaby\s+loss\b|\bmiscarriage\b|\bsince\s+(?:his|her)\s+\w+\s+died\b"),
     ],
+}
+
+# Every match of a need's patterns contains one of its cue words (see cues.py),
+# so text without any of them is not scanned for that need.
+NEED_CUES: dict[Need, Cues] = {
+    Need.dementia: cues(
+        "dement alzheimer lewy fronto FTD cognitive donepezil memantine rivastigmine "
+        "galantamine aricept korsakoff wernicke"
+    ),
+    Need.pmld: cues("PMLD profound"),
+    Need.autism: cues("autis asperger ASD ASC spectrum"),
+    Need.mental_health: cues(
+        "anxiety trauma depress mood ptsd psycho schizo bipolar eating anorexi bulimi esteem "
+        "harm ocd obsessive mental suicid panic selective personality agoraphobi clozapine "
+        "citalopram sertraline fluoxetine olanzapine risperidone mirtazapine quetiapine "
+        "aripiprazole lithium attachment emotionally ebsa withdrawn"
+    ),
+    Need.palliative: cues(
+        "palliative life terminal syringe live last dying hospice track expected stage "
+        "prognosis prob"
+    ),
+    Need.adoption: cues("adopt"),
+    Need.neurodisability: cues(
+        "brain stroke cerebral parkinson sclerosis ABI TBI MND SMA CVA FASD MS CP huntington "
+        "motor epilep spinal hypoxic encephal tourette muscular aphasi bleed haemorrhag "
+        "neurological hydrocephal alcohol madopar levodopa careldopa sinemet rett duchenne "
+        "ataxia bifida fnd plegi dystoni"
+    ),
+    Need.learning_disability: cues(
+        "learning intellectual syndrome global MLD SLD GDD LD fragile angelman prader"
+    ),
+    Need.neonatal: cues("nicu scbu neonatal special prem term born incubator cot mie weeker"),
+    Need.bereavement: cues(
+        "bereave grie widow stillb died passed death funeral loss lost miscarriage"
+    ),
 }
 
 WEAK_DEMENTIA = _p(
