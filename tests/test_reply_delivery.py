@@ -164,3 +164,66 @@ def test_due_rows_are_read_in_chunks_and_each_sent_once(
     assert 3 == len(to_referrers(smtp_sink))
     assert ["sent"] * 3 == states(svc)
     assert [] == svc.store.outbox_due(START, limit=1)
+
+
+def sent_ids(mailbox: Mailbox) -> list[str]:
+    """The Message-IDs in the Sent folder, one per copy."""
+    return sorted(
+        str(message_from_bytes(raw, policy=policy.default)["Message-ID"])
+        for raw, _ in folder_messages(mailbox, "Sent")
+    )
+
+
+def test_sent_copies_of_a_batch_are_saved_once_each(
+    tmp_path: Path,
+    mailbox: Mailbox,
+    smtp_sink: SmtpSink,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Copies go to Sent a batch at a time (MULTIAPPEND): every reply once, none left due."""
+    from intake.worker import delivery
+
+    monkeypatch.setattr(delivery, "COPIES_PER_APPEND", 2)
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox.password)
+    for name in (GP, PARENT, GROUP):
+        mailbox.append(case(shared_dir, name))
+    svc = world(tmp_path, imap_toml(mailbox) + smtp_toml(smtp_sink.port))
+    assert 3 == run_cycle(svc).replies_sent
+    delivered = sorted(
+        str(message_from_bytes(raw, policy=policy.default)["Message-ID"])
+        for raw in to_referrers(smtp_sink)
+    )
+    assert delivered == sent_ids(mailbox)
+    assert all(b"\\Seen" in flags for _, flags in folder_messages(mailbox, "Sent"))
+    assert [] == svc.store.copies_due()
+
+
+def test_a_copy_left_unsaved_by_a_crash_is_saved_once_by_the_next_cycle(
+    tmp_path: Path,
+    mailbox: Mailbox,
+    smtp_sink: SmtpSink,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A crash after the sends were recorded: the next cycle saves the missing copy, and
+    a copy that did reach Sent before the crash is not saved twice."""
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox.password)
+    mailbox.append(case(shared_dir, GP))
+    mailbox.append(case(shared_dir, PARENT))
+    svc = world(tmp_path, imap_toml(mailbox) + smtp_toml(smtp_sink.port))
+    run_cycle(svc)
+    saved = sent_ids(mailbox)
+    assert 2 == len(saved)
+    # As if killed after both sends were recorded, with one copy saved and none unmarked.
+    client = mailbox.client()
+    client.select_folder("Sent")
+    lost = client.search(["HEADER", "Message-ID", saved[0]])
+    client.delete_messages(lost)
+    client.expunge()
+    client.logout()
+    svc.store.db.execute("UPDATE outbox SET copy_due = 1 WHERE state = 'sent'")
+    run_cycle(svc)
+    assert saved == sent_ids(mailbox)
+    assert [] == svc.store.copies_due()
+    assert 2 == len(to_referrers(smtp_sink))

@@ -43,6 +43,8 @@ _DEFAULT_NAME = {"drafts": "Drafts", "sent": "Sent"}
 class MailFolders(Protocol):
     def append(self, role: Role, raw: bytes) -> None: ...
 
+    def append_many(self, role: Role, raws: list[bytes]) -> None: ...
+
     def contains(self, role: Role, rfc_message_id: str) -> bool: ...
 
     def close(self) -> None: ...
@@ -82,6 +84,22 @@ class ImapFolders:
     def append(self, role: Role, raw: bytes) -> None:
         try:
             self._conn().append(self.folder(role), crlf(raw), flags=_FLAGS[role])
+        except _NETWORK_ERRORS as exc:
+            self._drop()
+            raise TransientError(f"mailbox: cannot save to {role} ({type(exc).__name__})") from None
+
+    def append_many(self, role: Role, raws: list[bytes]) -> None:
+        """Several messages in one round trip where the server has MULTIAPPEND (RFC 3502)."""
+        if not raws:
+            return
+        try:
+            client = self._conn()
+            if len(raws) == 1 or not client.has_capability("MULTIAPPEND"):
+                for raw in raws:
+                    client.append(self.folder(role), crlf(raw), flags=_FLAGS[role])
+                return
+            messages = [{"msg": crlf(raw), "flags": _FLAGS[role]} for raw in raws]
+            client.multiappend(self.folder(role), messages)
         except _NETWORK_ERRORS as exc:
             self._drop()
             raise TransientError(f"mailbox: cannot save to {role} ({type(exc).__name__})") from None
@@ -129,6 +147,10 @@ class MaildirFolders:
                 box.add(message)
         finally:
             box.close()
+
+    def append_many(self, role: Role, raws: list[bytes]) -> None:
+        for raw in raws:
+            self.append(role, raw)
 
     def contains(self, role: Role, rfc_message_id: str) -> bool:
         if role != "drafts":

@@ -602,12 +602,14 @@ class Store:
         *,
         error: str | None = None,
         retry_at: datetime | None = None,
+        copy_due: bool = False,
     ) -> None:
+        """Move a row on; `copy_due` marks a sent reply whose Sent copy is still to be saved."""
         self.db.execute(
             "UPDATE outbox SET state = ?, last_error = ?,"
             " attempts = attempts + CASE WHEN ? = 'sending' THEN 1 ELSE 0 END,"
             " next_attempt_at = COALESCE(?, next_attempt_at),"
-            " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+            " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, copy_due = ? WHERE id = ?",
             (
                 state,
                 redact(error) if error else None,
@@ -615,9 +617,20 @@ class Store:
                 iso(retry_at) if retry_at else None,
                 state,
                 iso(now),
+                int(copy_due),
                 out_id,
             ),
         )
+
+    def copies_due(self) -> list[OutboxRow]:
+        """Sent replies whose copy is not yet in the Sent folder (see delivery)."""
+        rows = self.db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE copy_due = 1 ORDER BY id"
+        )
+        return [self._outbox(r) for r in rows]
+
+    def copies_saved(self, out_ids: list[int]) -> None:
+        self.db.executemany("UPDATE outbox SET copy_due = 0 WHERE id = ?", [(i,) for i in out_ids])
 
     def defer_outbox(
         self, out_id: int, now: datetime, *, error: str, retry_at: datetime | None

@@ -166,4 +166,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_referral ON outbox(referral_id);
     CREATE INDEX outbox_due ON outbox(state, id, next_attempt_at);
     """,
+    # 6: a sent reply whose copy for the Sent folder is still to be saved
+    # (copies are saved a batch at a time, after the sends are recorded)
+    """
+    ALTER TABLE outbox ADD COLUMN copy_due INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_copy_due ON outbox(copy_due) WHERE copy_due = 1;
+    """,
 ]

@@ -9,15 +9,18 @@ SMTP, step by step
      was handed over, so trying again later cannot duplicate anything.
   2. only once the server has accepted sender and recipients, the row is
      committed as 'sending' (`before_data`), and the message goes out (DATA).
-  3. the server accepts: a copy is APPENDed to the Sent folder (when
-     [smtp] save_to_sent and the mailbox is IMAP), then the row is 'sent'.
+  3. the server accepts: the row is committed as 'sent'. When [smtp]
+     save_to_sent is on and the mailbox is IMAP, it is also marked
+     `copy_due`, and the copies of a batch of sends are APPENDed to the Sent
+     folder in one MULTIAPPEND, then unmarked. A copy a crash or an outage
+     left unsaved is saved at the start of the next cycle (unless it is in
+     Sent already), so her mail client shows every reply, once.
 
 The only moment that cannot be made atomic is between the server accepting
 DATA and the store recording it. A worker killed there leaves the row in
 'sending'. On restart (`recover_interrupted_sends`) such a row is:
   - 'sent' when a message with its Message-ID (deterministic per reply) is in
-    the Sent folder: either our step-3 copy, or the copy Gmail-like servers
-    file themselves;
+    the Sent folder (the copy Gmail-like servers file themselves);
   - otherwise 'uncertain': never re-sent automatically, because a duplicate
     in a referrer's inbox is worse than a delay. The digest and `intake
     status` list it for the therapist, who can check her Sent folder.
@@ -61,6 +64,7 @@ RETRY_BASE_SECONDS = 60
 RETRY_CAP_SECONDS = 3600
 THERAPIST_MAIL = ("alert", "digest")
 DUE_CHUNK = 100  # outbox rows read at a time
+COPIES_PER_APPEND = 50  # Sent copies saved per MULTIAPPEND
 
 Outcome = Literal["done", "next", "stop"]
 
@@ -112,20 +116,54 @@ def _defer(svc: Services, row: OutboxRow, exc: Exception) -> None:
     log.warning("outbox %d: %s; will retry at %s", row.id, redact(str(exc)), retry_at.isoformat())
 
 
-def save_sent_copy(svc: Services, folders: LazyFolders, row: OutboxRow, raw: bytes) -> None:
-    """APPEND a copy to Sent so the thread shows in her mail client; failures only logged."""
+def wants_copy(svc: Services, row: OutboxRow) -> bool:
+    """A reply sent by SMTP gets a copy in the IMAP Sent folder, so her mail client shows it."""
     cfg = svc.cfg
-    if for_therapist(row) or cfg.smtp.kind != "smtp" or not cfg.smtp.save_to_sent:
-        return
-    if cfg.mailbox.kind != "imap":
+    return (
+        not for_therapist(row)
+        and cfg.smtp.kind == "smtp"
+        and cfg.smtp.save_to_sent
+        and cfg.mailbox.kind == "imap"
+    )
+
+
+def save_copies(svc: Services, folders: LazyFolders, copies: list[tuple[int, bytes]]) -> None:
+    """APPEND copies of sent replies to Sent in one go; on failure they wait for the next cycle."""
+    if not copies:
         return
     try:
-        folders.get().append("sent", raw)
+        folders.get().append_many("sent", [raw for _, raw in copies])
     except (TransientError, ConfigError) as exc:
-        log.warning("outbox %d: sent, but no copy saved to Sent (%s)", row.id, redact(str(exc)))
+        log.warning(
+            "%d sent replies: no copy saved to Sent yet (%s)", len(copies), redact(str(exc))
+        )
+        return
+    with svc.store.transaction():
+        svc.store.copies_saved([out_id for out_id, _ in copies])
+    copies.clear()
 
 
-def send_one(svc: Services, sender: Sender, folders: LazyFolders, row: OutboxRow) -> Outcome:
+def save_copies_due(svc: Services, folders: LazyFolders, rows: list[OutboxRow]) -> None:
+    """Copies a crash or an outage left unsaved; any already in Sent are not saved twice."""
+    if not rows:
+        return
+    try:
+        missing = [r for r in rows if not folders.get().contains("sent", r.rfc_message_id)]
+    except (TransientError, ConfigError) as exc:
+        log.warning("%d sent replies: Sent not reachable (%s)", len(rows), redact(str(exc)))
+        return
+    with svc.store.transaction():
+        svc.store.copies_saved([r.id for r in rows if r not in missing])
+    save_copies(svc, folders, [(r.id, svc.store.outbox_raw(r.id)) for r in missing])
+
+
+def send_one(
+    svc: Services,
+    sender: Sender,
+    row: OutboxRow,
+    copies: list[tuple[int, bytes]],
+) -> Outcome:
+    """Send one row; a reply that needs a Sent copy joins `copies`, saved after the batch."""
     store = svc.store
     raw = store.outbox_raw(row.id)
 
@@ -144,8 +182,10 @@ def send_one(svc: Services, sender: Sender, folders: LazyFolders, row: OutboxRow
         store.set_outbox_state(row.id, "failed", svc.clock.now(), error=redact(str(exc)))
         log.warning("outbox %d: %s", row.id, redact(str(exc)))
         return "next"
-    save_sent_copy(svc, folders, row, raw)
-    store.set_outbox_state(row.id, "sent", svc.clock.now())
+    copy = wants_copy(svc, row)
+    store.set_outbox_state(row.id, "sent", svc.clock.now(), copy_due=copy)
+    if copy:
+        copies.append((row.id, raw))
     log.info("outbox %d: %s sent", row.id, row.template)
     return "done"
 
@@ -175,21 +215,33 @@ def due_rows(svc: Services) -> Iterator[OutboxRow]:
         after = chunk[-1].id
 
 
-def deliver_due(svc: Services, sender: Sender) -> tuple[int, bool]:
+def deliver_due(
+    svc: Services, sender: Sender, folders: LazyFolders | None = None
+) -> tuple[int, bool]:
     """Send (or draft) what is due: how many went out, and whether a failure stopped it."""
-    folders, done = LazyFolders(svc), 0
+    own = folders is None
+    folders = folders or LazyFolders(svc)
+    copies: list[tuple[int, bytes]] = []
+    done, stopped = 0, False
     try:
         for row in due_rows(svc):
             if goes_to_drafts(svc, row):
                 outcome = place_draft(svc, folders, row)
             else:
-                outcome = send_one(svc, sender, folders, row)
+                outcome = send_one(svc, sender, row, copies)
             if outcome == "stop":
-                return done, True
+                stopped = True
+                break
             done += outcome == "done"
+            if len(copies) >= COPIES_PER_APPEND:
+                save_copies(svc, folders, copies)
     finally:
-        folders.close()
-    return done, False
+        try:
+            save_copies(svc, folders, copies)
+        finally:
+            if own:
+                folders.close()
+    return done, stopped
 
 
 def deliver_outbox(svc: Services, sender: Sender) -> int:
@@ -203,12 +255,13 @@ class Outbox:
     def __init__(self, svc: Services) -> None:
         self.svc = svc
         self._sender: Sender | None = None
+        self._folders = LazyFolders(svc)
         self._held_back = False
 
     def _deliver(self) -> tuple[int, bool]:
         if self._sender is None:
             self._sender = self.svc.open_sender()
-        return deliver_due(self.svc, self._sender)
+        return deliver_due(self.svc, self._sender, self._folders)
 
     def deliver(self) -> int:
         """Send what is due; raises as deliver_outbox does."""
@@ -231,8 +284,11 @@ class Outbox:
 
     def close(self) -> None:
         sender, self._sender = self._sender, None
-        if sender is not None:
-            sender.close()
+        try:
+            if sender is not None:
+                sender.close()
+        finally:
+            self._folders.close()
 
 
 def _recover(svc: Services, folders: LazyFolders, row: OutboxRow, now: datetime) -> str:
@@ -252,9 +308,10 @@ def _recover(svc: Services, folders: LazyFolders, row: OutboxRow, now: datetime)
 
 
 def recover_interrupted_sends(svc: Services) -> int:
-    """Settle rows a crash left in 'sending'; never re-sends a reply that may have gone."""
-    rows = svc.store.outbox_in_state("sending")
-    if not rows:
+    """Settle rows a crash left in 'sending' (never re-sending a reply that may have gone),
+    and save the Sent copies a crash or an outage left unsaved."""
+    rows, copies = svc.store.outbox_in_state("sending"), svc.store.copies_due()
+    if not rows and not copies:
         return 0
     folders, now = LazyFolders(svc), svc.clock.now()
     try:
@@ -265,6 +322,7 @@ def recover_interrupted_sends(svc: Services) -> int:
             error = None if state in ("sent", "drafted") else "interrupted while sending"
             svc.store.set_outbox_state(row.id, state, now, error=error)
             log.warning("outbox %d: interrupted while sending; now %s", row.id, state)
+        save_copies_due(svc, folders, copies)
     finally:
         folders.close()
     return len(rows)
