@@ -134,8 +134,14 @@ class Store:
     # ------------------------------------------------------------ plumbing
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT; a nested use is a savepoint, undone alone on failure."""
+    def transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; a nested use is a savepoint, undone alone on failure.
+
+        Every commit is fsynced (synchronous=FULL) unless `durable=False`, for a
+        record whose loss in a power cut is safe. Such a commit survives a killed
+        process, and the next durable commit makes it durable too (the WAL is
+        written in order), so it can only be lost together with what follows it.
+        """
         if self._depth:
             savepoint = f"sp{self._depth}"
             self.db.execute(f"SAVEPOINT {savepoint}")
@@ -151,6 +157,8 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        if not durable:
+            self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("BEGIN IMMEDIATE")
         self._depth = 1
         try:
@@ -162,6 +170,8 @@ class Store:
             self.db.execute("COMMIT")
         finally:
             self._depth = 0
+            if not durable:
+                self.db.execute("PRAGMA synchronous=FULL")
 
     def migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]

@@ -45,6 +45,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 from typing import TYPE_CHECKING, Literal
 
 from intake.errors import ConfigError, MessageError, TransientError
@@ -71,8 +72,9 @@ Outcome = Literal["done", "next", "stop"]
 
 def recipients_of(raw: bytes) -> list[str]:
     """The To addresses of an outgoing message, read from its headers only (no body parse)."""
-    msg = BytesHeaderParser(policy=policy.default).parsebytes(header_block(raw))
-    return [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
+    # compat32: our own To header needs no header-registry objects, only its addresses
+    msg = BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
+    return [addr for _, addr in getaddresses(msg.get_all("To", [])) if addr]
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -138,7 +140,7 @@ def save_copies(svc: Services, folders: LazyFolders, copies: list[tuple[int, byt
             "%d sent replies: no copy saved to Sent yet (%s)", len(copies), redact(str(exc))
         )
         return
-    with svc.store.transaction():
+    with svc.store.transaction(durable=False):  # lost: re-checked in Sent, not saved twice
         svc.store.copies_saved([out_id for out_id, _ in copies])
     copies.clear()
 
@@ -183,7 +185,10 @@ def send_one(
         log.warning("outbox %d: %s", row.id, redact(str(exc)))
         return "next"
     copy = wants_copy(svc, row)
-    store.set_outbox_state(row.id, "sent", svc.clock.now(), copy_due=copy)
+    # Not fsynced: lost in a power cut, the row is back in 'sending' and settles as
+    # 'sent' or 'uncertain', never re-sent; the next 'sending' commit makes it durable.
+    with store.transaction(durable=False):
+        store.set_outbox_state(row.id, "sent", svc.clock.now(), copy_due=copy)
     if copy:
         copies.append((row.id, raw))
     log.info("outbox %d: %s sent", row.id, row.template)
