@@ -30,7 +30,7 @@ def _reply(envelope: Envelope) -> bytes:
         msg_id="<ip.x@innerpulse.example>",
         now=NOW,
     )
-    return mail.as_bytes()
+    return mail.raw
 
 
 def test_reply_is_threaded_and_marked_automatic() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 
 from intake.commands.common import EXIT_FAILED, EXIT_OK, load
@@ -32,6 +32,7 @@ from intake.replying.compose import (
     render,
     reply_context,
 )
+from intake.replying.mime import Outgoing
 
 PREVIEW_REFERENCE = "IP-0000"
 
@@ -66,7 +67,7 @@ def source_email(args: argparse.Namespace) -> ParsedEmail:
     return parse_email(Path(args.email).read_bytes())
 
 
-def compose(template: str, parsed: ParsedEmail, practice: Practice) -> EmailMessage:
+def compose(template: str, parsed: ParsedEmail, practice: Practice) -> Outgoing:
     text, html = render(
         environment(),
         f"replies/{template}",
@@ -83,8 +84,10 @@ def compose(template: str, parsed: ParsedEmail, practice: Practice) -> EmailMess
     )
 
 
-def show(mail: EmailMessage) -> str:
+def show(outgoing: Outgoing) -> str:
     """Headers and the text part, as a mail client would show them."""
+    mail = message_from_bytes(outgoing.raw, policy=policy.default)
+    assert isinstance(mail, EmailMessage)
     head = "\n".join(f"{k}: {v}" for k, v in mail.items() if k.lower() != "content-type")
     body = mail.get_body(("plain",))
     text = body.get_content() if body is not None else ""
@@ -105,7 +108,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print(f"intake preview: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if args.eml:
-        Path(args.eml).write_bytes(mail.as_bytes(policy=SMTP))
+        Path(args.eml).write_bytes(mail.raw)
         print(f"written to {args.eml} (open it in a mail client)")
     else:
         print(show(mail))

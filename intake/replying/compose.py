@@ -14,8 +14,8 @@ from datetime import datetime
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,14 @@ from intake.models import (
     SessionFormat,
     Setting,
 )
+from intake.replying.mime import (
+    UNSAFE_HEADER_CHARS,
+    Outgoing,
+    address_header,
+    multipart_alternative,
+    text_header,
+    token_header,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 REPLY_TEMPLATES = (
@@ -65,7 +73,7 @@ MISSING_IN_PLAIN_WORDS = {
     "setting": "where the sessions would take place (for example at home, school or a care home)",
 }
 
-_UNSAFE_HEADER_CHARS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+_UNSAFE_HEADER_CHARS = UNSAFE_HEADER_CHARS  # one definition, beside the writer that enforces it too
 _MAX_SUBJECT = 200
 _MSG_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f]{1,250}>")
 _TITLES = {
@@ -106,7 +114,7 @@ def clean_header(value: str, limit: int = _MAX_SUBJECT) -> str:
     """One line, no control characters, bounded length: no header injection.
 
     Encoded words are decoded first, so a CR/LF hidden inside one is removed
-    too; the email library re-encodes whatever is not ASCII on output.
+    too; mime.py re-encodes whatever is not ASCII on output.
     """
     flat = _UNSAFE_HEADER_CHARS.sub(" ", _decode_words(value))
     flat = " ".join(flat.split())
@@ -206,7 +214,7 @@ def safe_msg_id(value: str | None) -> str | None:
     return found.group(0) if found else None
 
 
-def _references(envelope: Envelope) -> str:
+def _references(envelope: Envelope) -> list[str]:
     chain: list[str] = []
     for ref in (*envelope.references, envelope.message_id):
         ok = safe_msg_id(ref)
@@ -215,21 +223,43 @@ def _references(envelope: Envelope) -> str:
     # RFC 5322 allows trimming; keep the first and the most recent ones.
     if len(chain) > 10:
         chain = chain[:1] + chain[-9:]
-    return " ".join(chain)
+    return chain
+
+
+@lru_cache(maxsize=256)
+def bare_address(addr: str | None, purpose: str = "to reply to") -> str:
+    """The address itself when it is one plain ASCII addr-spec (no name, no list), else
+    ValueError: it goes into a header as it is. Cached: parsing one takes ~40 µs and
+    our own addresses are checked for every message."""
+    refused = ValueError(f"no valid address {purpose}")
+    if not addr or _UNSAFE_HEADER_CHARS.search(addr) or len(addr) > 254 or not addr.isascii():
+        raise refused
+    try:
+        parsed = Address(addr_spec=addr)
+    except (ValueError, IndexError, HeaderParseError):
+        raise refused from None
+    if not parsed.username or "." not in parsed.domain or parsed.addr_spec != addr:
+        raise refused
+    return addr
 
 
 def reply_recipient(envelope: Envelope) -> Address:
     """The Reply-To, else the From, as a bare address; ValueError when it is not one."""
-    addr = envelope.reply_address
-    if not addr or _UNSAFE_HEADER_CHARS.search(addr) or len(addr) > 254:
-        raise ValueError("no valid address to reply to")
-    try:
-        parsed = Address(addr_spec=addr)
-    except (ValueError, IndexError, HeaderParseError):
-        raise ValueError("no valid address to reply to") from None
-    if not parsed.username or "." not in parsed.domain or parsed.addr_spec != addr:
-        raise ValueError("no valid address to reply to")
-    return parsed
+    return Address(addr_spec=bare_address(envelope.reply_address))
+
+
+def _sender(practice: Practice) -> str:
+    return bare_address(practice.email, "to send from")
+
+
+def _own_msg_id(msg_id: str) -> str:
+    if safe_msg_id(msg_id) != msg_id or not msg_id.isascii():
+        raise ValueError(f"not a Message-ID of ours: {msg_id!r}")
+    return msg_id
+
+
+def _automatic(auto_submitted: str) -> list[str]:
+    return [f"Auto-Submitted: {auto_submitted}", "X-Auto-Response-Suppress: All"]
 
 
 def build_reply(
@@ -241,25 +271,25 @@ def build_reply(
     html: str,
     msg_id: str,
     now: datetime,
-) -> EmailMessage:
+) -> Outgoing:
     """The reply as an email: threaded, marked as automatic (RFC 3834), safe headers."""
-    msg = EmailMessage()
-    msg["From"] = Address(display_name=clean_header(practice.name, 80), addr_spec=practice.email)
-    msg["To"] = reply_recipient(envelope)
-    msg["Subject"] = _subject(envelope.subject, reference)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = msg_id
+    to = bare_address(envelope.reply_address)
+    headers = [
+        address_header("From", _sender(practice), clean_header(practice.name, 80)),
+        address_header("To", to),
+        text_header("Subject", _subject(envelope.subject, reference)),
+        f"Date: {format_datetime(now)}",
+        f"Message-ID: {_own_msg_id(msg_id)}",
+    ]
     parent = safe_msg_id(envelope.message_id)
     if parent:
-        msg["In-Reply-To"] = parent
+        headers.append(token_header("In-Reply-To", [parent]))
     refs = _references(envelope)
     if refs:
-        msg["References"] = refs
-    msg["Auto-Submitted"] = "auto-replied"
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    return msg
+        headers.append(token_header("References", refs))
+    headers += _automatic("auto-replied")
+    raw = multipart_alternative(headers, text, html, seed=msg_id)
+    return Outgoing(raw=raw, message_id=msg_id, recipients=(to,))
 
 
 def build_alert(
@@ -272,25 +302,28 @@ def build_alert(
     msg_id: str,
     now: datetime,
     urgent: bool = False,
-) -> EmailMessage:
-    """A message for the therapist herself (an urgent alert or the digest)."""
-    msg = EmailMessage()
-    msg["From"] = Address(
-        display_name=clean_header(f"{practice.name} intake", 80), addr_spec=practice.email
-    )
-    msg["To"] = to
-    msg["Subject"] = clean_header(subject)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = msg_id
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-Auto-Response-Suppress"] = "All"
+    in_reply_to: str | None = None,
+) -> Outgoing:
+    """A message for the therapist herself (an urgent alert, the digest, a confirmation).
+
+    in_reply_to threads it under her message (only a well-formed <id> is used).
+    """
+    name = clean_header(f"{practice.name} intake", 80)
+    headers = [
+        address_header("From", _sender(practice), name),
+        address_header("To", bare_address(to, "for the therapist")),
+        text_header("Subject", clean_header(subject)),
+        f"Date: {format_datetime(now)}",
+        f"Message-ID: {_own_msg_id(msg_id)}",
+    ]
+    parent = safe_msg_id(in_reply_to)
+    if parent:
+        headers += [token_header("In-Reply-To", [parent]), token_header("References", [parent])]
+    headers += _automatic("auto-generated")
     if urgent:  # shown as high priority by Outlook, Apple Mail, Thunderbird and Gmail
-        msg["Importance"] = "high"
-        msg["X-Priority"] = "1 (Highest)"
-        msg["Priority"] = "urgent"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    return msg
+        headers += ["Importance: high", "X-Priority: 1 (Highest)", "Priority: urgent"]
+    raw = multipart_alternative(headers, text, html, seed=msg_id)
+    return Outgoing(raw=raw, message_id=msg_id, recipients=(to,))
 
 
 def domain_of(address: str) -> str:

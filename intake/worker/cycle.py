@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
-from email.policy import SMTP
 from itertools import islice
 from typing import TypeVar
 
@@ -37,6 +35,7 @@ from intake.replying.compose import (
     reply_context,
 )
 from intake.replying.folders import MailFolders
+from intake.replying.mime import Outgoing
 from intake.replying.senders import Sender
 from intake.store.db import Store
 from intake.store.redact import message_reason, where
@@ -161,7 +160,7 @@ def history_for(svc: Services, parsed: ParsedEmail, now: datetime) -> History:
 
 def enqueue(
     svc: Services,
-    mail: EmailMessage,
+    mail: Outgoing,
     *,
     template: str,
     recipient: str,
@@ -169,10 +168,10 @@ def enqueue(
     msg_id: int | None = None,
     referral_id: int | None = None,
 ) -> int:
-    """Put a composed message in the outbox, with CRLF line ends as SMTP and IMAP want them."""
+    """Put a composed message in the outbox (its bytes already have CRLF line ends)."""
     return svc.store.queue_reply(
-        rfc_message_id=str(mail["Message-ID"]),
-        raw=mail.as_bytes(policy=SMTP),
+        rfc_message_id=mail.message_id,
+        raw=mail.raw,
         template=template,
         recipient=recipient,
         thread=thread,

@@ -134,6 +134,7 @@ def queue_confirmation(
 ) -> None:
     cfg, now = svc.cfg, svc.clock.now()
     text, html = render(svc.env, "digest/confirmation", {"done": lines, "unclear": unclear})
+    theirs = str(msg.get("Message-ID", "")).strip()
     rfc_id = message_id(domain_of(cfg.practice.email), "confirmation", str(msg_id))
     mail = build_alert(
         cfg.practice,
@@ -143,11 +144,8 @@ def queue_confirmation(
         html=html,
         msg_id=rfc_id,
         now=now,
+        in_reply_to=theirs,
     )
-    theirs = str(msg.get("Message-ID", "")).strip()
-    if theirs:
-        mail["In-Reply-To"] = theirs
-        mail["References"] = theirs
     enqueue(
         svc,
         mail,
