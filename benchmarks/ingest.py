@@ -5,7 +5,8 @@ round-robin from shared/corpus/cases (each with its own Message-ID), then:
 
 a) raw ceiling: imapclient UID FETCH of every message plus email.message_from_bytes;
 b) full ingestion of the same backlog (fetch, store, classify, extract, reply
-   to the sink), in a child process so its peak RSS (VmHWM) is its own;
+   to the sink), in a child process so its peak RSS (VmHWM) is its own; the
+   reading workers it starts are reported apart (CPU, largest peak RSS);
 c) delivery-to-reply latency of `intake run` with IDLE over 20 messages.
 
 Prints a table and writes benchmarks/results/ingest.json. With more than
@@ -22,6 +23,7 @@ import email.policy
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -131,12 +133,15 @@ def peak_rss_mb() -> float:
 
 
 def timed_stages() -> dict[str, float]:
-    """Time the cycle's stages (fetch and store, understand and decide, send) as it runs them."""
-    from intake.worker import cycle
+    """Time the cycle's stages as it runs them: fetch and store; understand, decide and
+    record (which sends the replies queued so far between groups); and the sending
+    itself, wherever it happens (so it is counted inside process_pending too)."""
+    from intake.worker import cycle, delivery
 
     spent: dict[str, float] = {}
-    for stage in ("fetch_new", "process_pending", "deliver_outbox"):
-        original = getattr(cycle, stage)
+    stages = [(cycle, "fetch_new"), (cycle, "process_pending"), (delivery, "deliver_due")]
+    for module, stage in stages:
+        original = getattr(module, stage)
 
         def timed(*args: Any, _original: Any = original, _stage: str = stage) -> Any:
             started = time.perf_counter()
@@ -146,8 +151,13 @@ def timed_stages() -> dict[str, float]:
                 spent[_stage] = spent.get(_stage, 0.0) + time.perf_counter() - started
                 spent[f"{_stage}_peak_rss_mb"] = peak_rss_mb()
 
-        setattr(cycle, stage, timed)
+        setattr(module, stage, timed)
     return spent
+
+
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child(config: Path) -> None:
@@ -157,13 +167,15 @@ def child(config: Path) -> None:
     from intake.config import load_config
     from intake.worker.cycle import run_cycle
     from intake.worker.services import build_services
+    from intake.worker.understanding_pool import worker_count
 
     logging.disable(logging.INFO)
     svc = build_services(load_config(config), create_key=True)
     stages = timed_stages()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
     report = run_cycle(svc)
     seconds = time.perf_counter() - started
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reading workers, ended
     print(
         json.dumps(
             {
@@ -173,6 +185,12 @@ def child(config: Path) -> None:
                 "seconds": seconds,
                 "per_second": report.fetched / seconds,
                 "peak_rss_mb": peak_rss_mb(),
+                "cpu_seconds": cpu_seconds(resource.RUSAGE_SELF) - cpu,
+                "reading_workers": {
+                    "count": worker_count(svc.cfg.extraction.workers),
+                    "cpu_seconds": workers.ru_utime + workers.ru_stime,
+                    "peak_rss_mb_largest": workers.ru_maxrss / 1024,
+                },
                 "stage_seconds": stages,
             }
         )
@@ -288,6 +306,10 @@ def report(f: dict[str, Any]) -> None:
     if "full_1000" in f:
         rows.append(("peak RSS at 1,000", f"{f['full_1000']['peak_rss_mb']:.1f} MB"))
         rows.append(("RSS growth (target <= 20%)", f"{f['rss_growth_vs_1000']:+.0%}"))
+    readers = f["full"]["reading_workers"]
+    rows.append(("CPU, service process", f"{f['full']['cpu_seconds']:.1f} s"))
+    rows.append((f"CPU, {readers['count']} reading workers", f"{readers['cpu_seconds']:.1f} s"))
+    rows.append(("peak RSS, largest reading worker", f"{readers['peak_rss_mb_largest']:.1f} MB"))
     rows.append(("IDLE latency p50 (target < 0.8 s)", f"{f['latency']['p50']:.3f} s"))
     rows.append(("IDLE latency p95", f"{f['latency']['p95']:.3f} s"))
     for stage, spent in f["full"]["stage_seconds"].items():
