@@ -85,9 +85,15 @@ FORMAL_ROLES = frozenset({"gp", "health_professional", "social_worker"})
 
 
 def environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
-    """Strict: an unknown variable is an error at start-up, not a blank in an email."""
+    """Strict: an unknown variable is an error at start-up, not a blank in an email.
+
+    Templates are loaded once (no auto_reload): the service sends what the
+    start-up check rendered, never a file edited under it half-way through a
+    backlog, and is spared a stat() of every template for every reply.
+    """
     return Environment(
         loader=FileSystemLoader(str(template_dir)),
+        auto_reload=False,
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         keep_trailing_newline=True,

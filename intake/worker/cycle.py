@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -117,7 +116,10 @@ def store_batch(store: Store, batch: Batch, now: datetime) -> int:
     return new
 
 
-def fetch_new(svc: Services, inbox: Inbox, since: date | None) -> int:
+def fetch_new(
+    svc: Services, inbox: Inbox, since: date | None, readers: Readers | None = None
+) -> int:
+    """Fetch and store what is new; `readers` hears how much, to get ready for a backlog."""
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
     cp = svc.store.checkpoint(folder)
     last = (cp.uidvalidity, cp.last_uid) if cp else None
@@ -126,6 +128,8 @@ def fetch_new(svc: Services, inbox: Inbox, since: date | None) -> int:
         started = time.monotonic()
         added = store_batch(svc.store, batch, svc.clock.now())
         total += added
+        if readers is not None:
+            readers.expect(total)
         progress.advance(len(batch.messages))
         log.info(
             "batch stored: %d messages, %d new, up to uid %d, %.0f ms",
@@ -396,26 +400,44 @@ def _read_here(
     return ((msg_id, raw, None) for msg_id, raw in messages)
 
 
-@contextmanager
-def reader_for(svc: Services, pending: int) -> Iterator[tuple[Reader, int]]:
-    """How to read `pending` messages, and how many to record per transaction.
+class Readers:
+    """How pending messages are read: here, or by worker processes once a backlog shows.
 
-    A backlog is read by worker processes and recorded GROUP at a time, one
-    commit per group; a few messages are read here, one transaction each, so
-    no transaction waits on reading (which may take seconds).
+    A backlog is read by workers and recorded GROUP at a time, one commit per
+    group; a few messages are read here, one transaction each, so no
+    transaction waits on reading (which may take seconds). The workers start
+    as soon as a backlog shows while fetching, so they are ready by the time
+    the fetch ends.
     """
-    cfg = svc.cfg.extraction
-    workers = worker_count(cfg.workers)
-    if workers < 2 or pending < PARALLEL_FROM:
-        yield _read_here, 1
-        return
-    pool = UnderstandingPool.for_extraction(workers, cfg.required, cfg.seconds_per_message)
-    with pool:
-        yield pool.read, GROUP
+
+    def __init__(self, svc: Services) -> None:
+        self.cfg = svc.cfg.extraction
+        self.workers = worker_count(self.cfg.workers)
+        self._pool: UnderstandingPool | None = None
+
+    def expect(self, pending: int) -> None:
+        """Start the workers if `pending` messages are a backlog worth them."""
+        if self._pool is None and self.workers >= 2 and pending >= PARALLEL_FROM:
+            cfg = self.cfg
+            self._pool = UnderstandingPool.for_extraction(
+                self.workers, cfg.required, cfg.seconds_per_message
+            )
+
+    def reader(self) -> tuple[Reader, int]:
+        """How to read, and how many messages to record per transaction."""
+        return (self._pool.read, GROUP) if self._pool else (_read_here, 1)
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
 def process_pending(
-    svc: Services, report: CycleReport, between_groups: Callable[[], None] | None = None
+    svc: Services,
+    report: CycleReport,
+    between_groups: Callable[[], None] | None = None,
+    readers: Readers | None = None,
 ) -> None:
     """Every message waiting to be understood, in arrival order.
 
@@ -425,7 +447,11 @@ def process_pending(
     store = svc.store
     pending = store.messages_to_process(MAX_ATTEMPTS)
     progress = Progress("processed")
-    with reader_for(svc, len(pending)) as (read, group_size):
+    own = readers is None
+    readers = readers or Readers(svc)
+    try:
+        readers.expect(len(pending))
+        read, group_size = readers.reader()
         messages = read((msg_id, store.raw(msg_id)) for msg_id in pending)
         for group in batched(messages, group_size):
             with store.transaction():
@@ -439,6 +465,9 @@ def process_pending(
                     log.info("%s %.0f ms", outcome, (time.monotonic() - started) * 1000)
             if between_groups is not None:
                 between_groups()
+    finally:
+        if own:
+            readers.close()
     progress.close()
 
 
@@ -455,18 +484,20 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
     recover_interrupted_sends(svc)
     inbox = svc.open_inbox()
-    outbox = Outbox(svc)
+    outbox, readers = Outbox(svc), Readers(svc)
     try:
-        report.fetched = fetch_new(svc, inbox, since)
+        report.fetched = fetch_new(svc, inbox, since, readers)
 
         def send_so_far() -> None:
             report.replies_sent += outbox.deliver_meanwhile()
 
-        process_pending(svc, report, send_so_far)
+        process_pending(svc, report, send_so_far, readers)
+        readers.close()
         report.outcomes.extend(apply_rules(svc))
         report.replies_sent += outbox.deliver()
         finish_on_server(svc, inbox, folder)
     finally:
+        readers.close()
         outbox.close()
         inbox.close()
     svc.store.event("poll_ok", svc.clock.now(), f"{report.fetched} new")
