@@ -14,7 +14,6 @@ import logging
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 from typing import cast
 
@@ -39,6 +38,7 @@ KIND = "digest_reply"
 REFUSED_EVENT = "digest_reply_refused"
 EMAIL_ACTOR = "therapist:email"
 _TOKEN = re.compile(r"\[digest ([0-9a-f]+)\]", re.IGNORECASE)
+_MAYBE_ANSWER = re.compile(rb"\[digest [0-9a-f]+\]|<ip\.", re.IGNORECASE)
 _ID = re.compile(r"<[^<>\s]+>")
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -157,10 +157,9 @@ def queue_confirmation(
 
 
 def might_answer_digest(raw: bytes) -> bool:
-    """A cheap, lenient look at the headers: a digest token or one of our Message-IDs."""
-    head = BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
-    threads = f"{head.get('In-Reply-To', '')} {head.get('References', '')}"
-    return bool(_TOKEN.search(str(head.get("Subject", "")))) or "<ip." in threads
+    """A cheap, lenient look: a digest token or one of our Message-IDs anywhere in the
+    header block. Run on every message, so no header parse; what follows checks properly."""
+    return bool(_MAYBE_ANSWER.search(header_block(raw)))
 
 
 def handle_digest_reply(svc: Services, msg_id: int, raw: bytes) -> str | None:
