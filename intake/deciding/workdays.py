@@ -24,8 +24,15 @@ def _calendar(region: str, year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[region], years=year)
 
 
+@lru_cache(maxsize=16)
+def _holiday_dates(region: str, year: int) -> frozenset[date]:
+    """The year's bank holidays as plain dates: a set lookup per day counted, where
+    HolidayBase's own `in` converts and checks its key each time."""
+    return frozenset(_calendar(region, year))
+
+
 def is_working_day(day: date, region: str = "england") -> bool:
-    return day.weekday() < 5 and day not in _calendar(region, day.year)
+    return day.weekday() < 5 and day not in _holiday_dates(region, day.year)
 
 
 def add_working_days(start: date, days: int, region: str = "england") -> date:
