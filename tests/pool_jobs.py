@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -15,3 +16,9 @@ def echo(raw: bytes) -> Understood:
     if raw == b"hang":
         time.sleep(3600)
     return Unreadable(f"echo {raw.decode()}")
+
+
+def noisy(raw: bytes) -> Understood:
+    """Logs the message's words at warning level, as a library might on a broken file."""
+    logging.getLogger("pypdf").warning("could not read: %s", raw.decode())
+    return Unreadable("noisy")

@@ -106,3 +106,20 @@ def alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z"
+
+
+def test_a_worker_logs_nothing_of_the_messages_it_reads() -> None:
+    """A library's warning in a worker (which would quote the document) is not written."""
+    script = (
+        "from intake.worker.understanding_pool import UnderstandingPool\n"
+        "from tests import pool_jobs\n"
+        "if __name__ == '__main__':\n"
+        "    with UnderstandingPool(2, pool_jobs.noisy, patience=30) as pool:\n"
+        "        print(len(list(pool.read([(1, b'Amy Example, 9')]))))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, env=env, cwd=ROOT, timeout=60
+    )
+    assert done.stdout.strip() == b"1"
+    assert b"Amy Example" not in done.stderr

@@ -63,8 +63,14 @@ def understand(raw: bytes, *, required: tuple[str, ...], seconds: float) -> Unde
 
 
 def _worker_start() -> None:
-    """In each worker: die with the service, and leave Ctrl-C to the service."""
+    """In each worker: die with the service, leave Ctrl-C to it, and log nothing.
+
+    A worker reports through what `understand` returns; a library's own log
+    line (pypdf on a broken PDF, say) would reach stderr unformatted here and
+    could quote the document.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.disable(logging.CRITICAL)
     try:  # Linux: a worker must not outlive a service killed with SIGKILL
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
