@@ -8,6 +8,7 @@ none of them is skipped without changing any result.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # The only non-ASCII characters re.IGNORECASE matches to ASCII letters; lower()
@@ -45,3 +46,18 @@ def cues(words: str) -> Cues:
         folded=tuple(w for w in split if w.islower()),
         exact=tuple(w for w in split if not w.islower()),
     )
+
+
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+def starting_with(first: str, pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """pattern, tried only where its first character can be (`first`, a character class).
+
+    Each attempt at a case-insensitive alternation of many words costs re
+    every alternative; a one-class lookahead rejects most positions at once.
+    `first` must admit every character a match can start with, so the
+    matches are the same (tests/test_understanding_cues.py checks this).
+    """
+    body = _GLOBAL_FLAGS.sub("", pattern.pattern, count=1)
+    return re.compile(f"(?={first})(?:{body})", pattern.flags)

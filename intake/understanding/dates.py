@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from intake.understanding.cues import starting_with
+
 _MONTHS = {
     m: i
     for i, names in enumerate(
@@ -45,9 +47,12 @@ DATE_PATTERN = re.compile(rf"(?i)(?:{_ISO}|{_NUMERIC}|{_WORDY}|{_US_WORDY})")
 _NO_YEAR = re.compile(
     r"(?i)(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m>" + _MONTH_WORD + r")(?!\w)"
 )
-_DOB_LABEL = re.compile(
-    r"(?i)\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born|birthday)"
-    r"\s*(?:\([^)]{0,20}\))?\s*[:\-–]?\s*"
+_DOB_LABEL = starting_with(
+    r"[bd]",
+    re.compile(
+        r"(?i)\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born|birthday)"
+        r"\s*(?:\([^)]{0,20}\))?\s*[:\-–]?\s*"
+    ),
 )
 _NUMBER_WORDS = {
     word: value

@@ -28,6 +28,7 @@ from intake.understanding import places
 from intake.understanding.classify import classify_human, classify_robot
 from intake.understanding.client_record import find_client_name, find_dob_and_age
 from intake.understanding.consent import find_consent
+from intake.understanding.cues import starting_with
 from intake.understanding.layers import (
     Reading,
     build_reading,
@@ -52,26 +53,38 @@ def _free_text(reading: Reading, label: str, pattern: re.Pattern[str]) -> str | 
     return None
 
 
-_REASON = re.compile(
-    r"(?i)\b(?:reason\s+for\s+referral|refer|referral|would\s+(?:really\s+)?benefit|struggl|"
-    r"diagnos|finds?\s+it\s+(?:very\s+)?hard|help\s+(?:him|her|them)|music\s+therapy)\b"
+_REASON = starting_with(
+    r"[dfhmrsw]",
+    re.compile(
+        r"(?i)\b(?:reason\s+for\s+referral|refer|referral|would\s+(?:really\s+)?benefit|struggl|"
+        r"diagnos|finds?\s+it\s+(?:very\s+)?hard|help\s+(?:him|her|them)|music\s+therapy)\b"
+    ),
 )
-_AVAILABILITY = re.compile(
-    r"(?i)\b(?:available|availability|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|"
-    r"mornings?|afternoons?|evenings?|term[\s-]time|weekends?|after\s+school|school\s+hours)\b"
+_AVAILABILITY = starting_with(
+    r"[aefmstw]",
+    re.compile(
+        r"(?i)\b(?:available|availability|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|"
+        r"mornings?|afternoons?|evenings?|term[\s-]time|weekends?|after\s+school|school\s+hours)\b"
+    ),
 )
-_ACCESS = re.compile(
-    r"(?i)\b(?:wheelchair|hoist|step[\s-]free|stairs|lift|parking|interpreter|BSL|hearing\s+(?:aid|"
-    r"impair)|visual(?:ly)?\s+impair|sensory\s+(?:needs|sensitiv)|mobility|access(?:ible)?)\b"
+_ACCESS = starting_with(
+    r"[abhilmpsvw]",
+    re.compile(
+        r"(?i)\b(?:wheelchair|hoist|step[\s-]free|stairs|lift|parking|interpreter|BSL|hearing\s+(?:aid|"
+        r"impair)|visual(?:ly)?\s+impair|sensory\s+(?:needs|sensitiv)|mobility|access(?:ible)?)\b"
+    ),
 )
 
 
 _REASON_LABEL = re.compile(
     r"(?i)reason|background|help\s+with|presenting|summary|why|concerns?|diagnos[ie]s|needs?"
 )
-_DIFFICULTY = re.compile(
-    r"(?i)\b(?:struggl\w*|distress\w*|withdrawn|agitat\w*|anxious|low\s+mood|upset|frustrat\w*"
-    r"|diagnos\w*|finds?\s+it\s+(?:very\s+)?hard|meltdowns?|grie\w*|lost\s+(?:his|her|their|my))\b"
+_DIFFICULTY = starting_with(
+    r"[adfglmsuw]",
+    re.compile(
+        r"(?i)\b(?:struggl\w*|distress\w*|withdrawn|agitat\w*|anxious|low\s+mood|upset|frustrat\w*"
+        r"|diagnos\w*|finds?\s+it\s+(?:very\s+)?hard|meltdowns?|grie\w*|lost\s+(?:his|her|their|my))\b"
+    ),
 )
 _ABOUT_WRITER = re.compile(r"(?i)^\s*(?:I'?m|I\s+am|I\s+work|my\s+name\s+is)\b")
 
