@@ -23,6 +23,7 @@ from intake.understanding import (
     extract,
     places,
     referrer,
+    safeguarding,
     vocabulary,
 )
 
@@ -85,6 +86,13 @@ def _wrapped() -> Iterator[tuple[str, re.Pattern[str]]]:
             yield f"need {need.value} {i}", pattern
     for i, (_, pattern) in enumerate(vocabulary.ROLE_TITLES):
         yield f"role {i}", pattern
+    for place, pattern in places.PLACE_PATTERNS.items():
+        yield f"place {place}", pattern
+    for flag, pattern in safeguarding.FLAG_PATTERNS.items():
+        yield f"flag {flag}", pattern
+    for i, pattern in enumerate(dates._AGE_PATTERNS):
+        if pattern.pattern.startswith("(?="):
+            yield f"age {i}", pattern
     for i, (_, pattern) in enumerate(clients._CUES):
         if pattern.pattern.startswith("(?="):
             yield f"client cue {i}", pattern
@@ -94,7 +102,7 @@ WRAPPED = dict(_wrapped())
 
 
 def test_the_wrapped_patterns_are_found() -> None:
-    assert len(WRAPPED) > 60
+    assert len(WRAPPED) > 80
 
 
 @pytest.mark.parametrize("name", sorted(WRAPPED))

@@ -17,54 +17,79 @@ from intake.understanding.vocabulary import is_negated
 
 _I = re.IGNORECASE
 PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "hospice_home": re.compile(r"\bhospice\s+at\s+home\b", _I),
-    Setting.care_home.value: re.compile(
-        r"\bcare\s+home\b|\bnursing\s+home\b|\bresidential\s+(?:home|care|unit)\b|\bcare\s+centre\b"
-        r"|\bresidents'?\s+lounge\b|\bEMI\s+unit\b|\bdementia\s+unit\b|\bextra\s+care\b",
-        _I,
+    "hospice_home": starting_with(r"[h]", re.compile(r"\bhospice\s+at\s+home\b", _I)),
+    Setting.care_home.value: starting_with(
+        r"[cdenr]",
+        re.compile(
+            r"\bcare\s+home\b|\bnursing\s+home\b|\bresidential\s+(?:home|care|unit)\b|\bcare\s+centre\b"
+            r"|\bresidents'?\s+lounge\b|\bEMI\s+unit\b|\bdementia\s+unit\b|\bextra\s+care\b",
+            _I,
+        ),
     ),
-    Setting.hospice.value: re.compile(
-        r"\bhospice\b(?!\s+at\s+home)|\bin[\s-]?patient\s+unit\b|\bIPU\b|\bday\s+hospice\b", _I
+    Setting.hospice.value: starting_with(
+        r"[dhi]",
+        re.compile(
+            r"\bhospice\b(?!\s+at\s+home)|\bin[\s-]?patient\s+unit\b|\bIPU\b|\bday\s+hospice\b", _I
+        ),
     ),
-    Setting.neuro_rehab.value: re.compile(
-        r"\bneuro[\s-]?rehab\w*|\brehab(?:ilitation)?\s+(?:unit|centre|center|ward|hospital|"
-        r"facility|placement)\b|\bin\s+rehab\b",
-        _I,
+    Setting.neuro_rehab.value: starting_with(
+        r"[inr]",
+        re.compile(
+            r"\bneuro[\s-]?rehab\w*|\brehab(?:ilitation)?\s+(?:unit|centre|center|ward|hospital|"
+            r"facility|placement)\b|\bin\s+rehab\b",
+            _I,
+        ),
     ),
-    Setting.hospital.value: re.compile(
-        r"\bhospital\b|\bon\s+the\s+ward\b|\bward\s+\d+\w?\b|\b(?:the|his|her|our)\s+ward\b|\bNICU\b"
-        r"|\bSCBU\b|\bneonatal\s+(?:unit|intensive\s+care)\b|\bcot[\s-]?side\b|\binpatient\b"
-        r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b|\b(?:stroke|acute|medical|"
-        r"surgical|elderly\s+care|respiratory|cardiac|oncology|children'?s)\s+(?:unit|ward)\b",
-        _I,
+    Setting.hospital.value: starting_with(
+        r"[acehimnoprstw]",
+        re.compile(
+            r"\bhospital\b|\bon\s+the\s+ward\b|\bward\s+\d+\w?\b|\b(?:the|his|her|our)\s+ward\b|\bNICU\b"
+            r"|\bSCBU\b|\bneonatal\s+(?:unit|intensive\s+care)\b|\bcot[\s-]?side\b|\binpatient\b"
+            r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b|\b(?:stroke|acute|medical|"
+            r"surgical|elderly\s+care|respiratory|cardiac|oncology|children'?s)\s+(?:unit|ward)\b",
+            _I,
+        ),
     ),
-    Setting.school.value: re.compile(
-        r"(?<!after )(?<!before )(?<!off )(?<!out of )\bschool\b(?!\s+(?:runs?|day|holidays?|hours|"
-        r"office|nurse|counsellor|report|uniform|trips?|friends?|work|bus))|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
-        r"|\bcollege\b|\bnursery\b|\bysgol\b|\bresource\s+base\b",
-        _I,
+    Setting.school.value: starting_with(
+        r"[acinrsy]",
+        re.compile(
+            r"(?<!after )(?<!before )(?<!off )(?<!out of )\bschool\b"
+            r"(?!\s+(?:runs?|day|holidays?|hours|"
+            r"office|nurse|counsellor|report|uniform|trips?|friends?|work|bus))|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
+            r"|\bcollege\b|\bnursery\b|\bysgol\b|\bresource\s+base\b",
+            _I,
+        ),
     ),
-    Setting.home.value: re.compile(
-        r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+|foster\s+|family\s+)?"
-        r"(?:home|house|flat|"
-        r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
-        r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
-        r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
-        r"|\b(?:at|to)\s+ours\b|\bown\s+home\b|\bclient'?s\s+(?:own\s+)?home\b|\bhome\s+address\b"
-        r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b"
-        r"|^\s*(?:preferred\s+)?(?:setting|location|venue)\s*[:\-–]?\s+(?:own\s+|the\s+)?home\b",
-        _I,
+    Setting.home.value: starting_with(
+        r"[\sacfhilmopstv]",
+        re.compile(
+            r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+|foster\s+|family\s+)?"
+            r"(?:home|house|flat|"
+            r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
+            r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
+            r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
+            r"|\b(?:at|to)\s+ours\b|\bown\s+home\b|\bclient'?s\s+(?:own\s+)?home\b|\bhome\s+address\b"
+            r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b"
+            r"|^\s*(?:preferred\s+)?(?:setting|location|venue)\s*[:\-–]?\s+(?:own\s+|the\s+)?home\b",
+            _I,
+        ),
     ),
-    "come_to_us": re.compile(
-        r"\bcome\s+(?:out\s+|over\s+|round\s+|down\s+|up\s+)?(?:to|and\s+see)\s+(?:me|us)\b"
-        r"|\bvisit\s+(?:me|us)\b",
-        _I,
+    "come_to_us": starting_with(
+        r"[cv]",
+        re.compile(
+            r"\bcome\s+(?:out\s+|over\s+|round\s+|down\s+|up\s+)?(?:to|and\s+see)\s+(?:me|us)\b"
+            r"|\bvisit\s+(?:me|us)\b",
+            _I,
+        ),
     ),
-    "other": re.compile(
-        r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
-        r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
-        r"clinic|base)\b|\bday\s+centre\b|\bat\s+the\s+hub\b|\bmeeting\s+room\b",
-        _I,
+    "other": starting_with(
+        r"[acdmopsvy]",
+        re.compile(
+            r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
+            r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
+            r"clinic|base)\b|\bday\s+centre\b|\bat\s+the\s+hub\b|\bmeeting\s+room\b",
+            _I,
+        ),
     ),
 }
 # Every match of a place pattern contains one of its cue words (see cues.py).
