@@ -266,6 +266,9 @@ def _orgs_in_body(body: str) -> list[tuple[int, int, str]]:
     return found
 
 
+_PRACTICE = re.compile(r"(?i)inner\s*pulse")
+
+
 def find_phone(reading: Reading, role: Role | None) -> str | None:
     """The referrer's own number: signature or form first, then 'call me on' in the new text."""
     sig_text = reading.signed.signature
@@ -274,13 +277,16 @@ def find_phone(reading: Reading, role: Role | None) -> str | None:
         hits += find_phones("Phone: " + reading.form.phone, base_score=12)
     body_hits = find_phones(reading.new_body, base_score=0)
     hits += [h for h in body_hits if h.score >= 3 or role in (Role.parent, Role.carer, Role.self)]
-    quoted_practice = "\n".join(s.text for s in reading.segments[1:])[:ANALYSED_CHARS]
-    practice_numbers = {
-        h.e164 for h in find_phones(quoted_practice) if re.search(r"(?i)inner\s*pulse", h.line)
-    }
-    hits = [h for h in hits if h.e164 not in practice_numbers]
     if not hits:
         return None
+    quoted_practice = "\n".join(s.text for s in reading.segments[1:])[:ANALYSED_CHARS]
+    if _PRACTICE.search(quoted_practice):  # its numbers sit on lines naming it, if any
+        practice_numbers = {
+            h.e164 for h in find_phones(quoted_practice) if _PRACTICE.search(h.line)
+        }
+        hits = [h for h in hits if h.e164 not in practice_numbers]
+        if not hits:
+            return None
     best = max(hits, key=lambda h: h.score)
     reading.note(
         "referrer.phone", Source.signature if best.score >= 10 else Source.new_text, best.line
