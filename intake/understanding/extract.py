@@ -43,12 +43,21 @@ from intake.understanding.referrer import (
 )
 from intake.understanding.safeguarding import find_flags
 
+LayerSentences = list[tuple[Source, list[str]]]
 
-def _free_text(reading: Reading, label: str, pattern: re.Pattern[str]) -> str | None:
-    for layer in reading.layers:
-        for sentence in places.sentences(layer.text):
+
+def _layer_sentences(reading: Reading) -> LayerSentences:
+    """Each layer's sentences, split once for the reason, availability and access readers."""
+    return [(layer.source, places.sentences(layer.text)) for layer in reading.layers]
+
+
+def _free_text(
+    reading: Reading, layers: LayerSentences, label: str, pattern: re.Pattern[str]
+) -> str | None:
+    for source, sentences in layers:
+        for sentence in sentences:
             if pattern.search(sentence):
-                reading.note(label, layer.source, sentence)
+                reading.note(label, source, sentence)
                 return sentence[:300]
     return None
 
@@ -89,22 +98,22 @@ _DIFFICULTY = starting_with(
 _ABOUT_WRITER = re.compile(r"(?i)^\s*(?:I'?m|I\s+am|I\s+work|my\s+name\s+is)\b")
 
 
-def _reason(reading: Reading) -> str | None:
+def _reason(reading: Reading, layers: LayerSentences) -> str | None:
     """The words that say why: a 'Reason for referral' answer, else the first sentence of need."""
     for label, value in reading.form.pairs:
         if _REASON_LABEL.search(label) and len(value) > 10:
             reading.note("reason", Source.new_text, value)
             return value[:400]
     for pattern in (None, _DIFFICULTY, _REASON):
-        for layer in reading.layers:
-            if layer.source == Source.quoted:
+        for source, sentences in layers:
+            if source == Source.quoted:
                 continue
-            for sentence in places.sentences(layer.text):
+            for sentence in sentences:
                 if _ABOUT_WRITER.match(sentence) and pattern is not _REASON:
                     continue
                 hit = needs_in_text(sentence) if pattern is None else pattern.search(sentence)
                 if hit:
-                    reading.note("reason", layer.source, sentence)
+                    reading.note("reason", source, sentence)
                     return sentence[:400]
     return None
 
@@ -191,6 +200,7 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
     ):
         if value is not None:
             reading.note(label, Source.new_text, snippet)
+    layers = _layer_sentences(reading)
     record = Record(
         kind=Kind.referral,
         referrer=referrer,
@@ -200,9 +210,9 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         session_format=session_format,
         delivery=delivery,
         consent=consent,
-        reason=_reason(reading),
-        availability=_free_text(reading, "availability", _AVAILABILITY),
-        access_notes=_free_text(reading, "access_notes", _ACCESS),
+        reason=_reason(reading, layers),
+        availability=_free_text(reading, layers, "availability", _AVAILABILITY),
+        access_notes=_free_text(reading, layers, "access_notes", _ACCESS),
         safeguarding=tuple(flags),
     )
     missing = find_missing(record, required)
