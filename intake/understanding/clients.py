@@ -345,6 +345,18 @@ _NOT_CLIENT_AFTER = re.compile(
     r"support)|\s*\((?:son|daughter|wife|husband|mum|dad|mother|father|sister|brother|LPA|NOK)\b"
     r"|(?:'s|’s)\s+(?:mum|dad|mother|father|wife|husband|son|daughter|parents|carer)\b)"
 )
+_IS_AGED = re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now|just)?\s*\d{{1,3}}\b)")
+_COMMA_WHO = re.compile(rf"(?P<name>{_NAME})\s*(?:\([^)]{{0,30}}\)\s*)?,\s+(?i:who|aged?)\b")
+_HAS_DIAGNOSIS = re.compile(
+    rf"(?P<name>{_NAME})\s+(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))"
+)
+# What follows the name in these cues, found in the text first: trying the
+# name at every capital costs far more than one scan for words most text lacks.
+_AFTER_NAME: dict[re.Pattern[str], re.Pattern[str]] = {
+    _IS_AGED: re.compile(r"\s(?i:is\s+(?:a|an|now|just)?\s*\d)"),
+    _COMMA_WHO: re.compile(r",\s+(?i:who|aged?)\b"),
+    _HAS_DIAGNOSIS: re.compile(r"\s(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))"),
+}
 _CUES: list[tuple[int, re.Pattern[str]]] = [
     (
         6,
@@ -392,7 +404,7 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
             rf"|\d{{1,3}}\s*(?:[,.;)]|years?|yrs?|y/?o\b))"
         ),
     ),
-    (5, re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now|just)?\s*\d{{1,3}}\b)")),
+    (5, _IS_AGED),
     (
         7,
         re.compile(
@@ -411,7 +423,7 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
             ),
         ),
     ),
-    (5, re.compile(rf"(?P<name>{_NAME})\s*(?:\([^)]{{0,30}}\)\s*)?,\s+(?i:who|aged?)\b")),
+    (5, _COMMA_WHO),
     (
         3,
         re.compile(
@@ -419,7 +431,7 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
             rf"struggles|responds|finds|sings|plays)\b"
         ),
     ),
-    (5, re.compile(rf"(?P<name>{_NAME})\s+(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))")),
+    (5, _HAS_DIAGNOSIS),
     (5, re.compile(rf"(?im:^\s*re\s*:\s*)(?P<name>{_NAME})")),
     (
         8,
@@ -504,6 +516,9 @@ def gather(text: str, weight: float, offset: int, out: dict[str, Candidate]) -> 
     """Add cue-scored candidates from one text to `out`, keyed by first name."""
     capitals = [m.start() for m in _NAME_START.finditer(text)]
     for score, pattern in _CUES:
+        after = _AFTER_NAME.get(pattern)
+        if after is not None and not after.search(text):
+            continue
         for match in _finditer(pattern, text, capitals):
             start, end = match.span("name")
             name = _clean(match.group("name"))
