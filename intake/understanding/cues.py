@@ -57,7 +57,8 @@ def starting_with(first: str, pattern: re.Pattern[str]) -> re.Pattern[str]:
     Each attempt at a case-insensitive alternation of many words costs re
     every alternative; a one-class lookahead rejects most positions at once.
     `first` must admit every character a match can start with, so the
-    matches are the same (tests/test_understanding_cues.py checks this).
+    matches are the same (tests/test_understanding_first_chars.py checks
+    this); "[...]|^" leaves out the spaces that only a line's start allows.
     """
     body = _GLOBAL_FLAGS.sub("", pattern.pattern, count=1)
     return re.compile(f"(?={first})(?:{body})", pattern.flags)

@@ -61,7 +61,7 @@ PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
         ),
     ),
     Setting.home.value: starting_with(
-        r"[\sacfhilmopstv]",
+        r"[acfhilmopstv]|^",
         re.compile(
             r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+|foster\s+|family\s+)?"
             r"(?:home|house|flat|"
@@ -136,7 +136,7 @@ _IN_PERSON = starting_with(
 )
 _IN_PERSON_CUES = cues("person face visit come travel bring")
 _INDIVIDUAL = starting_with(
-    r"[1\[\sfiost]",
+    r"[1\[fiost]|^",
     re.compile(
         r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
         r"input|slots?|referral|place|music)\b|\bone[\s-]to[\s-]one\b|\bone[\s-]on[\s-]one\b|\b1[:\-]1\b"
@@ -148,7 +148,7 @@ _INDIVIDUAL = starting_with(
 )
 _INDIVIDUAL_CUES = cues("individual one 1 own")
 _GROUP = starting_with(
-    r"[\[\sabcfgjmostw]",
+    r"[\[abcfgjmostw]|^",
     re.compile(
         r"(?im)\bgroup\s+(?:music\s+)?(?:sessions?|therapy|work|setting|basis|music|programme)\b"
         r"|\b(?:small|weekly|music(?:\s+therapy)?|therapy|a|the|our|bereavement|sibling)\s+group\b"

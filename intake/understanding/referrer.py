@@ -117,7 +117,7 @@ _STRONG_SELF = starting_with(
     ),
 )
 _CARER = starting_with(
-    r"[\sdfikmos]",
+    r"[dfikmos]|^",
     re.compile(
         r"(?i)\b(?:my|our)\s+(?:mum|mam|mother|mom|dad|father|husband|wife|partner|grandson|"
         r"granddaughter|gran|nan|nana|grandma|grandad|grandpa|grandmother|grandfather|brother|sister|"
