@@ -345,6 +345,10 @@ _NOT_CLIENT_AFTER = re.compile(
     r"support)|\s*\((?:son|daughter|wife|husband|mum|dad|mother|father|sister|brother|LPA|NOK)\b"
     r"|(?:'s|’s)\s+(?:mum|dad|mother|father|wife|husband|son|daughter|parents|carer)\b)"
 )
+_AGE_WORDS = (
+    r"(?i:d\.?\s?o\.?\s?b\b|born\b|aged?\s*:?\s*\d|\d{1,3}\s*(?:[,.;)]|years?|yrs?|y/?o\b))"
+)
+_BORN_OR_AGED = re.compile(rf"(?P<name>{_NAME})\s*(?:\(|,|-|–)?\s*{_AGE_WORDS}")
 _IS_AGED = re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now|just)?\s*\d{{1,3}}\b)")
 _COMMA_WHO = re.compile(rf"(?P<name>{_NAME})\s*(?:\([^)]{{0,30}}\)\s*)?,\s+(?i:who|aged?)\b")
 _HAS_DIAGNOSIS = re.compile(
@@ -353,6 +357,7 @@ _HAS_DIAGNOSIS = re.compile(
 # What follows the name in these cues, found in the text first: trying the
 # name at every capital costs far more than one scan for words most text lacks.
 _AFTER_NAME: dict[re.Pattern[str], re.Pattern[str]] = {
+    _BORN_OR_AGED: re.compile(_AGE_WORDS),
     _IS_AGED: re.compile(r"\s(?i:is\s+(?:a|an|now|just)?\s*\d)"),
     _COMMA_WHO: re.compile(r",\s+(?i:who|aged?)\b"),
     _HAS_DIAGNOSIS: re.compile(r"\s(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))"),
@@ -397,13 +402,7 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
             ),
         ),
     ),
-    (
-        7,
-        re.compile(
-            rf"(?P<name>{_NAME})\s*(?:\(|,|-|–)?\s*(?i:d\.?\s?o\.?\s?b\b|born\b|aged?\s*:?\s*\d"
-            rf"|\d{{1,3}}\s*(?:[,.;)]|years?|yrs?|y/?o\b))"
-        ),
-    ),
+    (7, _BORN_OR_AGED),
     (5, _IS_AGED),
     (
         7,
