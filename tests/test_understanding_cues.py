@@ -33,6 +33,9 @@ def _syntax(pattern: str) -> Iterator[tuple[int, str]]:
 def _unwrapped(pattern: str) -> str:
     """A pattern's source without leading flags or a \\b(?:...) around all of it."""
     pattern = re.sub(r"^\(\?[a-z]+\)", "", pattern)
+    looked = re.match(r"\(\?=(?:\(\?i:)?\[[^\]]*\]\)?(?:\|\^)?\)\(\?:", pattern)
+    if looked:  # cues.starting_with wraps the pattern as (?=[first])(?:...)
+        pattern = pattern[looked.end() : -1]
     body = pattern.removesuffix("\\b")
     opened = re.match(r"^(?:\\b)?\(\?:", body)
     if not opened:

@@ -14,7 +14,7 @@ import re
 
 from intake.models import Kind
 from intake.reading.message import MessageView
-from intake.understanding.cues import fold
+from intake.understanding.cues import fold, starting_with
 from intake.understanding.dates import find_age, find_dob
 from intake.understanding.vocabulary import NEED_CUES, NEED_PATTERNS, is_negated
 
@@ -35,44 +35,64 @@ _AUTO_SUBJECT = re.compile(
     r"|thanks for (?:your )?(?:email|message|contacting)|we have received|your (?:email|message|"
     r"enquiry|request) (?:has been )?received|\[?ticket|re: \[?ticket|acknowledg)"
 )
-_AUTO_BODY = re.compile(
-    r"(?i)\b(?:i am|i'm|i will be)\s+(?:currently\s+)?(?:out of (?:the )?office|away|on (?:annual |"
-    r"maternity |parental |study |sick )?leave|not in the office|on holiday|working part[- ]time)"
-    r"|\bout of (?:the )?office\b|\bthis (?:mailbox|inbox) is (?:not|no longer) monitored"
-    r"|\bwill (?:not|n't) be monitored\b|\bautomated (?:response|reply|message)\b"
-    r"|\bautomatic (?:reply|response|acknowledg\w*)\b|\bdo not reply to this (?:email|message)\b"
-    r"|\bthis is an auto\w*\b|\bwe have received your (?:email|message|enquiry|referral)\b"
-    r"|\byour (?:email|message|enquiry) has been received\b|\bticket (?:number|reference|ref|#)"
-    r"|\bwill (?:respond|reply|get back to you|be dealt with)\b[^.]{0,60}\b(?:when|on) (?:I|we)"
-    r" return\b|\bI will (?:respond|reply) (?:to your (?:email|message) )?(?:on|when|as soon)"
-    r"|\breturn(?:ing)? (?:to the office )?on (?:\w+day|\d)|\bback in the office\b"
-    r"|\bthis (?:mailbox|inbox) is monitored\b|\bwe aim to (?:respond|reply)\b"
-    r"|\boffice is (?:now )?closed\b|\bthank you for contacting\b[^.]{0,80}\.\s*(?:the|our|this)"
+_AUTO_BODY = starting_with(
+    r"[abdiortwy]",
+    re.compile(
+        r"(?i)\b(?:i am|i'm|i will be)\s+(?:currently\s+)?(?:out of (?:the )?office"
+        r"|away|on (?:annual |"
+        r"maternity |parental |study |sick )?leave"
+        r"|not in the office|on holiday|working part[- ]time)"
+        r"|\bout of (?:the )?office\b|\bthis (?:mailbox|inbox) is (?:not|no longer) monitored"
+        r"|\bwill (?:not|n't) be monitored\b|\bautomated (?:response|reply|message)\b"
+        r"|\bautomatic (?:reply|response|acknowledg\w*)\b"
+        r"|\bdo not reply to this (?:email|message)\b"
+        r"|\bthis is an auto\w*\b|\bwe have received your (?:email|message|enquiry|referral)\b"
+        r"|\byour (?:email|message|enquiry) has been received\b|\bticket (?:number|reference|ref|#)"
+        r"|\bwill (?:respond|reply|get back to you|be dealt with)\b[^.]{0,60}\b(?:when|on) (?:I|we)"
+        r" return\b|\bI will (?:respond|reply) (?:to your (?:email|message) )?(?:on|when|as soon)"
+        r"|\breturn(?:ing)? (?:to the office )?on (?:\w+day|\d)|\bback in the office\b"
+        r"|\bthis (?:mailbox|inbox) is monitored\b|\bwe aim to (?:respond|reply)\b"
+        r"|\boffice is (?:now )?closed\b"
+        r"|\bthank you for contacting\b[^.]{0,80}\.\s*(?:the|our|this)"
+    ),
 )
-_BULK_BODY = re.compile(
-    r"(?i)\bunsubscribe\b|\bmanage (?:your )?(?:preferences|subscription)"
-    r"|\bview (?:this email )?in "
-    r"(?:your )?browser\b|\byou(?:'re| are) receiving this (?:email|because)|\bopt[ -]out\b"
-    r"|\bupdate your (?:email )?preferences\b|\bnewsletter\b|\bmailing list\b|\bdigest\b"
+_BULK_BODY = starting_with(
+    r"[dmnouvy]",
+    re.compile(
+        r"(?i)\bunsubscribe\b|\bmanage (?:your )?(?:preferences|subscription)"
+        r"|\bview (?:this email )?in "
+        r"(?:your )?browser\b|\byou(?:'re| are) receiving this (?:email|because)|\bopt[ -]out\b"
+        r"|\bupdate your (?:email )?preferences\b|\bnewsletter\b|\bmailing list\b|\bdigest\b"
+    ),
 )
-_PHISH = re.compile(
-    r"(?i)\b(?:verify|confirm|validate) your (?:account|identity|mailbox|email|password)\b"
-    r"|\bsecure (?:message|document|file|portal)\b[^.]{0,80}\b(?:click|view|open|log ?in|sign ?in)"
-    r"|\bclick (?:here|the link|below) to (?:view|access|open|download|listen|review|read)\b"
-    r"|\bvoice ?mail\b[^.]{0,60}\b(?:click|listen|attached|play)|\bshared (?:a )?(?:file|document) "
-    r"with you\b|\bpassword (?:expires|will expire)|\bmailbox (?:is )?(?:full|quota)\b"
-    r"|\bsign\s+in\s+with\s+your\b[^.]{0,40}\bpassword|\benter\s+your\s+password\b|\bplay\s+message\b"
-    r"|\bview\s+secure\s+message\b|\bdocument has been shared\b"
-    r"|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
-    r"view|access)"
+_PHISH = starting_with(
+    r"[cdemopsv]",
+    re.compile(
+        r"(?i)\b(?:verify|confirm|validate) your (?:account|identity|mailbox|email|password)\b"
+        r"|\bsecure (?:message|document|file"
+        r"|portal)\b[^.]{0,80}\b(?:click|view|open|log ?in|sign ?in)"
+        r"|\bclick (?:here|the link|below) to (?:view|access|open|download|listen|review|read)\b"
+        r"|\bvoice ?mail\b[^.]{0,60}\b(?:click|listen"
+        r"|attached|play)|\bshared (?:a )?(?:file|document) "
+        r"with you\b|\bpassword (?:expires|will expire)|\bmailbox (?:is )?(?:full|quota)\b"
+        r"|\bsign\s+in\s+with\s+your\b[^.]{0,40}\bpassword"
+        r"|\benter\s+your\s+password\b|\bplay\s+message\b"
+        r"|\bview\s+secure\s+message\b|\bdocument has been shared\b"
+        r"|\b(?:docu-?sign|sharepoint|onedrive)\b[^.]{0,60}\b(?:review|"
+        r"view|access)"
+    ),
 )
-_MARKETING = re.compile(
-    r"(?i)\b(?:% off|special offer|limited time|discount code|book (?:your|a) (?:place|demo)|"
-    r"free trial|sign up (?:now|today)|buy now|shop now|register now|early[- ]bird|webinar|"
-    r"donate (?:now|today)|make a donation|our (?:latest|new) (?:products?|range)|per month|"
-    r"special price|we help (?:therapists|practices|clinics)|grow your (?:practice|business)|"
-    r"never miss a referral|recruit\w*|job (?:vacanc|opportunit)|refer a friend|earn (?:a|up to)"
-    r"|sale\b|CPD (?:course|event)|book (?:now|today))"
+_MARKETING = starting_with(
+    r"[%bcdefgjlmnoprsw]",
+    re.compile(
+        r"(?i)\b(?:% off|special offer|limited time|discount code|book (?:your|a) (?:place|demo)|"
+        r"free trial|sign up (?:now|today)|buy now|shop now|register now|early[- ]bird|webinar|"
+        r"donate (?:now|today)|make a donation|our (?:latest|new) (?:products?|range)|per month|"
+        r"special price|we help (?:therapists|practices|clinics)|grow your (?:practice|business)|"
+        r"never miss a referral|recruit\w*|job (?:vacanc"
+        r"|opportunit)|refer a friend|earn (?:a|up to)"
+        r"|sale\b|CPD (?:course|event)|book (?:now|today))"
+    ),
 )
 
 
@@ -192,80 +212,123 @@ def _referral_words(text: str) -> bool:
     return bool(re.search(r"(?i)\b(?:refer(?:ral|ring)?|would like music therapy)\b", text))
 
 
-_DEFER = re.compile(
-    r"(?i)\b(?:before\s+(?:we|I|they|making|sending|going)\s+(?:\w+\s+){0,3}refer"
-    r"|not\s+(?:yet\s+)?(?:ready|in\s+a\s+position)\s+to\s+(?:make\s+a\s+)?refer"
-    r"|(?:thinking|considering)\s+(?:of|about|whether\s+to)\s+(?:making\s+a\s+)?refer"
-    r"|considering\s+(?:a\s+)?referr|(?:may|might|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,8}"
-    r"(?:later|in\s+(?:the\s+)?future|next\s+(?:term|year|month)|in\s+due\s+course|at\s+some\s+point)"
-    r"|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
-    r"come\s+back\s+to\s+you)\s+(?:to\s+you\s+)?(?:separately|again)?\s*(?:if|once|when)\s+(?:we|I)\s+"
-    r"(?:decide|proceed|go\s+ahead)|not\s+(?:treat|take)\s+this\s+(?:email\s+)?as\s+(?:a\s+|an\s+)?"
-    r"(?:referral|instruction)|won'?t\s+be\s+(?:in\s+a\s+position\s+to\s+)?(?:make|making)\s+a\s+"
-    r"referral|(?:if|once|when)\s+(?:the\s+|our\s+)?(?:funding|bid|grant|application)\s+(?:is\s+)?"
-    r"(?:successful|approved|agreed)|(?:would|could)\s+(?:then\s+)?(?:be\s+)?refer\w*\s+(?:\w+\s+){0,3}"
-    r"(?:if|once|when)\b|not\s+(?:a\s+)?referral\s+(?:yet|as\s+such)|(?:no|without)\s+(?:a\s+)?"
-    r"(?:specific|particular)\s+(?:client|person|child|resident)|(?:in\s+the\s+)?(?:future|later|next"
-    r"\s+term)\s+(?:we\s+)?(?:may|might|could|would)\s+(?:like\s+to\s+)?refer|isn'?t\s+a\s+referral"
-    r"|\bonce\s+(?:our|the)\s+(?:budget|funding)\s+(?:is|has\s+been)\s+(?:set|agreed|confirmed)"
-    r"|not\s+(?:yet\s+)?(?:making|asking\s+for)\s+a\s+referral|(?:before|prior\s+to)\s+(?:any|a)\s+"
-    r"referral)"
+_DEFER = starting_with(
+    r"[bcfgilmnoptw]",
+    re.compile(
+        r"(?i)\b(?:before\s+(?:we|I|they|making|sending|going)\s+(?:\w+\s+){0,3}refer"
+        r"|not\s+(?:yet\s+)?(?:ready|in\s+a\s+position)\s+to\s+(?:make\s+a\s+)?refer"
+        r"|(?:thinking|considering)\s+(?:of|about|whether\s+to)\s+(?:making\s+a\s+)?refer"
+        r"|considering\s+(?:a\s+)?referr|(?:may|might"
+        r"|could)\s+(?:\w+\s+){0,3}refer\w*\s+(?:\w+\s+){0,8}"
+        r"(?:later|in\s+(?:the\s+)?future|next\s+(?:term"
+        r"|year|month)|in\s+due\s+course|at\s+some\s+point)"
+        r"|(?:write|be\s+in\s+touch|get\s+back\s+to\s+you|"
+        r"come\s+back\s+to\s+you)\s+(?:to\s+you\s+)?(?:separately"
+        r"|again)?\s*(?:if|once|when)\s+(?:we|I)\s+"
+        r"(?:decide|proceed|go\s+ahead)|not\s+(?:treat"
+        r"|take)\s+this\s+(?:email\s+)?as\s+(?:a\s+|an\s+)?"
+        r"(?:referral|instruction)"
+        r"|won'?t\s+be\s+(?:in\s+a\s+position\s+to\s+)?(?:make|making)\s+a\s+"
+        r"referral|(?:if|once|when)\s+(?:the\s+"
+        r"|our\s+)?(?:funding|bid|grant|application)\s+(?:is\s+)?"
+        r"(?:successful|approved|agreed)|(?:would"
+        r"|could)\s+(?:then\s+)?(?:be\s+)?refer\w*\s+(?:\w+\s+){0,3}"
+        r"(?:if|once|when)\b|not\s+(?:a\s+)?referral\s+(?:yet|as\s+such)|(?:no|without)\s+(?:a\s+)?"
+        r"(?:specific|particular)\s+(?:client|person|child"
+        r"|resident)|(?:in\s+the\s+)?(?:future|later|next"
+        r"\s+term)\s+(?:we\s+)?(?:may|might|could"
+        r"|would)\s+(?:like\s+to\s+)?refer|isn'?t\s+a\s+referral"
+        r"|\bonce\s+(?:our|the)\s+(?:budget|funding)\s+(?:is|has\s+been)\s+(?:set|agreed|confirmed)"
+        r"|not\s+(?:yet\s+)?(?:making|asking\s+for)\s+a\s+referral"
+        r"|(?:before|prior\s+to)\s+(?:any|a)\s+"
+        r"referral)"
+    ),
 )
-_ENQUIRY_TOPIC = re.compile(
-    r"(?i)\b(?:student|(?:student|work|clinical|practice)\s+placement|placement\s+(?:student|"
-    r"opportunit\w*)|dissertation|research\s+(?:project|study)|interview\s+you"
-    r"|questionnaire|invoice|receipt|payment\s+for|locum|supervision|training\s+(?:for|session)"
-    r"|give\s+a\s+talk|speak\s+at|community\s+radio|radio\s+(?:show|programme|station|interview)|podcast|funding\s+bid|grant\s+application|tender"
-    r"|supplier|procurement|vacanc|work\s+experience|CV\b)"
+_ENQUIRY_TOPIC = starting_with(
+    r"[cdfgilpqrstvw]",
+    re.compile(
+        r"(?i)\b(?:student|(?:student|work|clinical|practice)\s+placement|placement\s+(?:student|"
+        r"opportunit\w*)|dissertation|research\s+(?:project|study)|interview\s+you"
+        r"|questionnaire|invoice|receipt|payment\s+for|locum|supervision|training\s+(?:for|session)"
+        r"|give\s+a\s+talk|speak\s+at|community\s+radio|radio\s+(?:show|programme"
+        r"|station|interview)|podcast|funding\s+bid|grant\s+application|tender"
+        r"|supplier|procurement|vacanc|work\s+experience|CV\b)"
+    ),
 )
-_STRONG_REFERRAL = re.compile(
-    r"(?i)\b(?:d\.?o\.?b\.?\b|date\s+of\s+birth|\d{1,2}[\s-]*(?:year|yr|month|week)s?[\s-]*old"
-    r"|aged\s+\d|(?:would|'d|’d)\s+(?:like|love)\s+to\s+refer|(?:I|we)\s+(?:am|are|'m|'re)\s+"
-    r"(?:writing\s+to\s+)?refer|please\s+(?:find|see)\s+(?:attached|enclosed|below)\s+(?:a\s+|the\s+|"
-    r"my\s+|our\s+)?referral|referral\s+(?:for|of|form\s+for|regarding)\b|refer\s+(?:him|her|them|"
-    r"my|our|this|one\s+of)\b|could\s+you\s+(?:see|visit|come\s+(?:and\s+see|to))\s+(?:him|her|my|our|"
-    r"them|us|\w+\b)|music\s+(?:therapy|sessions?)\s+for\s+(?:my|our|him|her|mum|dad|me|myself|"
-    r"one\s+of|a\s+\w+|[A-Z]\w+)|for\s+myself|self[\s-]referral|refer(?:ring)?\s+myself"
-    r"|\bsigned\s+consent\b|\b(?:help|support|something|therapy)\s+for\s+(?:my|our)\s+(?:\w+\s+)?"
-    r"(?:son|daughter|child|mum|dad|husband|wife|boy|girl|grandson|granddaughter)\b|\b(?:group|sessions?)\s+for\s+(?:our|the|these|"
-    r"this)\s+(?:\w+\s+)?(?:children|pupils|residents|class|members|patients|young\s+people)\b"
-    r"|(?:\b(?:refer|for|about)\s+|(?:^|[.!?\n])\s*)one\s+of\s+(?:our|my)\s+(?:[\w-]+\s+){0,3}(?:students|pupils|residents|patients|clients|parishioners|"
-    r"members|service\s+users|young\s+people|tenants|learners|children)|(?:weekly|a|our)\s+group\s+for\b|go\s+ahead\s+"
-    r"with\s+(?:a|the)\s+referral|like\s+(?:to\s+)?(?:find|get)\s+(?:him|her|them|my|our)\b"
-    r"|referral\s+to\s+provider|consent(?:ed)?\s+to\s+(?:the|this)\s+referral|\bis\s+\d{1,2}\s+and\b"
-    r"|\b(?:he|she)\s+(?:is|'s|’s)\s+\d{1,3}\b|\bMT\s+ref\b|\bref(?:erral)?\s*[-:]\s*(?:Mr|Mrs|Ms|Miss)"
-    r"|(?:my|our|their)\s+(?:son|daughter|mum|dad|mother|father|husband|wife|grandson|granddaughter|"
-    r"nan|gran|nephew|niece|brother|sister|partner|grandchild|cousin|aunt|auntie|uncle|"
-    r"(?:mother|father|son|daughter)-in-law|foster\s+(?:son|daughter|child))\b[^.?]{0,80}"
-    r"\b(?:diagnos|has|had|is(?!\s+(?:a|an|the)\b)|was(?!\s+(?:a|an|the)\b)|struggl|loves?)"
-    r"|\b(?:(?:could|would|can)\s+you|you\s+(?:could|can|would))\s+(?:assess|see|visit|take\s+on|offer\s+"
-    r"(?:sessions|therapy|music\s+therapy)\s+to|work\s+with)\s+(?:him|her|them|my|our|"
-    r"(?-i:Mr|Mrs|Ms|Miss|Dr|[A-Z][a-z]+))\b"
-    r"|\bput\s+(?:forward\s+)?(?:a\s+name|(?:him|her|(?-i:[A-Z][a-z]+))\s+(?:forward|down))\s+for\b"
-    r"|\badd\s+(?:him|her|(?-i:[A-Z][a-z]+))\s+to\s+(?:your|the)\s+waiting\s+list)"
+_STRONG_REFERRAL = starting_with(
+    r"[\n!'.?\dacdfghilmoprstwy’]",
+    re.compile(
+        r"(?i)\b(?:d\.?o\.?b\.?\b|date\s+of\s+birth|\d{1,2}[\s-]*(?:year|yr|month|week)s?[\s-]*old"
+        r"|aged\s+\d|(?:would|'d|’d)\s+(?:like|love)\s+to\s+refer|(?:I|we)\s+(?:am|are|'m|'re)\s+"
+        r"(?:writing\s+to\s+)?refer|please\s+(?:find"
+        r"|see)\s+(?:attached|enclosed|below)\s+(?:a\s+|the\s+|"
+        r"my\s+|our\s+)?referral|referral\s+(?:for|of"
+        r"|form\s+for|regarding)\b|refer\s+(?:him|her|them|"
+        r"my|our|this|one\s+of)\b|could\s+you\s+(?:see|visit"
+        r"|come\s+(?:and\s+see|to))\s+(?:him|her|my|our|"
+        r"them|us|\w+\b)|music\s+(?:therapy|sessions?)\s+for\s+(?:my|our|him|her|mum|dad|me|myself|"
+        r"one\s+of|a\s+\w+|[A-Z]\w+)|for\s+myself|self[\s-]referral|refer(?:ring)?\s+myself"
+        r"|\bsigned\s+consent\b|\b(?:help|support|something"
+        r"|therapy)\s+for\s+(?:my|our)\s+(?:\w+\s+)?"
+        r"(?:son|daughter|child|mum|dad|husband|wife|boy|girl|grandson"
+        r"|granddaughter)\b|\b(?:group|sessions?)\s+for\s+(?:our|the|these|"
+        r"this)\s+(?:\w+\s+)?(?:children|pupils|residents|class|members|patients|young\s+people)\b"
+        r"|(?:\b(?:refer|for|about)\s+|(?:^|[.!?\n])\s*)one\s+of\s+(?:our"
+        r"|my)\s+(?:[\w-]+\s+){0,3}(?:students|pupils|residents|patients|clients|parishioners|"
+        r"members|service\s+users|young\s+people|tenants|learners"
+        r"|children)|(?:weekly|a|our)\s+group\s+for\b|go\s+ahead\s+"
+        r"with\s+(?:a|the)\s+referral|like\s+(?:to\s+)?(?:find|get)\s+(?:him|her|them|my|our)\b"
+        r"|referral\s+to\s+provider|consent(?:ed)?\s+to\s+(?:the"
+        r"|this)\s+referral|\bis\s+\d{1,2}\s+and\b"
+        r"|\b(?:he|she)\s+(?:is|'s|’s)\s+\d{1,3}\b|\bMT\s+ref\b"
+        r"|\bref(?:erral)?\s*[-:]\s*(?:Mr|Mrs|Ms|Miss)"
+        r"|(?:my|our|their)\s+(?:son|daughter|mum|dad|mother"
+        r"|father|husband|wife|grandson|granddaughter|"
+        r"nan|gran|nephew|niece|brother|sister|partner|grandchild|cousin|aunt|auntie|uncle|"
+        r"(?:mother|father|son|daughter)-in-law|foster\s+(?:son|daughter|child))\b[^.?]{0,80}"
+        r"\b(?:diagnos|has|had|is(?!\s+(?:a|an|the)\b)|was(?!\s+(?:a|an|the)\b)|struggl|loves?)"
+        r"|\b(?:(?:could|would|can)\s+you|you\s+(?:could|can"
+        r"|would))\s+(?:assess|see|visit|take\s+on|offer\s+"
+        r"(?:sessions|therapy|music\s+therapy)\s+to|work\s+with)\s+(?:him|her|them|my|our|"
+        r"(?-i:Mr|Mrs|Ms|Miss|Dr|[A-Z][a-z]+))\b"
+        r"|\bput\s+(?:forward\s+)?(?:a\s+name|(?:him|her"
+        r"|(?-i:[A-Z][a-z]+))\s+(?:forward|down))\s+for\b"
+        r"|\badd\s+(?:him|her|(?-i:[A-Z][a-z]+))\s+to\s+(?:your|the)\s+waiting\s+list)"
+    ),
 )
-_PERSON_WORDS = re.compile(
-    r"(?i)\b(?:he|she|him|her|his|they)\b[^.]{0,120}\b(?:diagnos\w*|dementia|autis\w*|"
-    r"struggl\w*|loves?|sings?|enjoys?|responds?|anxi\w*|grie\w*|died|stroke|injury)"
+_PERSON_WORDS = starting_with(
+    r"[hst]",
+    re.compile(
+        r"(?i)\b(?:he|she|him|her|his|they)\b[^.]{0,120}\b(?:diagnos\w*|dementia|autis\w*|"
+        r"struggl\w*|loves?|sings?|enjoys?|responds?|anxi\w*|grie\w*|died|stroke|injury)"
+    ),
 )
 
 
-_PERSON_NOUN = re.compile(
-    r"(?i)\b(?:a|an|one|our|my|this)\s+(?:\w+\s+){0,2}(?:girl|boy|man|woman|lady|gentleman|pupil|"
-    r"resident|person|patient|client|mum|dad|baby|child|son|daughter|teenager|student|chap|"
-    r"parishioner|member|tenant|wife|husband|widow|widower|lad|lass|youngster|toddler|infant|"
-    r"teen|kid|nephew|niece|brother|sister|partner|gent|fella|service\s+user|young\s+person|"
-    r"grandson|granddaughter|grandchild|grandma|grandad|grandmother|grandfather|nan|gran)\b"
-    r"|\bresidents\b|\bI\s+(?:am|'m)\s+\d"
-    r"|\bi'?m\s+\d{1,2}\b|\b(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z]"
+_PERSON_NOUN = starting_with(
+    r"[aimort]",
+    re.compile(
+        r"(?i)\b(?:a|an|one|our|my|this)\s+(?:\w+\s+){0,2}(?:girl"
+        r"|boy|man|woman|lady|gentleman|pupil|"
+        r"resident|person|patient|client|mum|dad|baby|child|son|daughter|teenager|student|chap|"
+        r"parishioner|member|tenant|wife|husband|widow|widower|lad|lass|youngster|toddler|infant|"
+        r"teen|kid|nephew|niece|brother|sister|partner|gent|fella|service\s+user|young\s+person|"
+        r"grandson|granddaughter|grandchild|grandma|grandad|grandmother|grandfather|nan|gran)\b"
+        r"|\bresidents\b|\bI\s+(?:am|'m)\s+\d"
+        r"|\bi'?m\s+\d{1,2}\b|\b(?:Mr|Mrs|Ms|Miss)\.?\s+[A-Z]"
+    ),
 )
 
 
-_DESCRIBED_PERSON = re.compile(
-    r"(?i)\b(?:a|an|one|our|my|this)\s+(?:[\w-]+\s+){0,2}(?:girl|boy|man|woman|lady|gentleman|pupil|"
-    r"resident|patient|client|baby|child|son|daughter|teenager|lad|lass|youngster|toddler|"
-    r"nephew|niece|tenant|young\s+(?:person|man|woman))\b[^.?!]{0,40}?\b(?:who|that)\s+"
-    r"(?:is|has|had|was|struggles|finds|can'?t|cannot|does\s*n[o']t|won'?t)\b"
+_DESCRIBED_PERSON = starting_with(
+    r"[amot]",
+    re.compile(
+        r"(?i)\b(?:a|an|one|our|my|this)\s+(?:[\w-]+\s+){0,2}(?:girl"
+        r"|boy|man|woman|lady|gentleman|pupil|"
+        r"resident|patient|client|baby|child|son|daughter|teenager|lad|lass|youngster|toddler|"
+        r"nephew|niece|tenant|young\s+(?:person|man|woman))\b[^.?!]{0,40}?\b(?:who|that)\s+"
+        r"(?:is|has|had|was|struggles|finds|can'?t|cannot|does\s*n[o']t|won'?t)\b"
+    ),
 )
 
 

@@ -15,6 +15,7 @@ from intake.models import (
     Source,
 )
 from intake.understanding import clients, people
+from intake.understanding.cues import starting_with
 from intake.understanding.dates import age_at, find_age, find_dob
 from intake.understanding.layers import (
     Reading,
@@ -58,11 +59,14 @@ def _form_client_name(reading: Reading, referrer_name: str | None) -> str | None
     return None
 
 
-_APPOSITIVE = re.compile(
-    r"(?i:\b(?:one\s+of\s+(?:our|my|the)|(?:our|my)\s+new)\s+(?:[\w-]+\s+){0,3}?(?:pupils?|students?|"
-    r"patients?|residents?|clients?|children|tenants?|young\s+people|service\s+users?|learners?)"
-    rf"\s*,\s+)(?P<name>{people.NAME})\s*(?:,|\(|\s[-–]\s)"
-    rf"|(?i:\brefer\b[^.\n]{{0,30}}\b(?:is|are)\s+called\s+)(?P<called>{people.NAME})"
+_APPOSITIVE = starting_with(
+    r"(?i:[mor])",
+    re.compile(
+        r"(?i:\b(?:one\s+of\s+(?:our|my|the)|(?:our|my)\s+new)\s+(?:[\w-]+\s+){0,3}?(?:pupils?|students?|"
+        r"patients?|residents?|clients?|children|tenants?|young\s+people|service\s+users?|learners?)"
+        rf"\s*,\s+)(?P<name>{people.NAME})\s*(?:,|\(|\s[-–]\s)"
+        rf"|(?i:\brefer\b[^.\n]{{0,30}}\b(?:is|are)\s+called\s+)(?P<called>{people.NAME})"
+    ),
 )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from intake.understanding import people
+from intake.understanding.cues import starting_with
 
 _NAME = people.NAME
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "baby", "prof", "revd", "rev"}
@@ -324,15 +325,18 @@ STOP_WORDS = {
     "resident",
     "person",
 }
-_NOT_CLIENT_BEFORE = re.compile(
-    r"(?i)(?:\bmy\s+(?:\w+\s+)?(?:colleague|manager|supervisor|friend|boss|line\s+manager|"
-    r"teacher|GP|consultant|keyworker)|\b(?:his|her|their|the|whose)\s+(?:\w+\s+)?(?:wife|husband|partner|mum|mam|mother|"
-    r"dad|father|son|daughter|sister|brother|carer|keyworker|key\s+worker|supervisor|colleague|"
-    r"manager|teacher|friend|granddaughter|grandson|nan|gran|grandad|consultant|GP|nurse|"
-    r"social\s+worker|sons|daughters|parents|children|niece|nephew|boss|TA|SENCo|aunt|uncle|"
-    r"cousin)|\b(?:Dr|Doctor|Nurse|Sister|Prof|Professor|Revd|Rev|Father|Cllr|Sir)\.?|\bcc'?d?|"
-    r"\bcopied|\bfrom|\bwith|\bthanks|\bthank\s+you|\bdear|\bhi|\bhello|\bspoke\s+(?:to|with)|"
-    r"\bspoken\s+(?:to|with)|\bsigned|\bcontact|\bcall|\bemail)\s*,?\s*$"
+_NOT_CLIENT_BEFORE = starting_with(
+    r"[cdefhmnprstw]",
+    re.compile(
+        r"(?i)(?:\bmy\s+(?:\w+\s+)?(?:colleague|manager|supervisor|friend|boss|line\s+manager|"
+        r"teacher|GP|consultant|keyworker)|\b(?:his|her|their|the|whose)\s+(?:\w+\s+)?(?:wife|husband|partner|mum|mam|mother|"
+        r"dad|father|son|daughter|sister|brother|carer|keyworker|key\s+worker|supervisor|colleague|"
+        r"manager|teacher|friend|granddaughter|grandson|nan|gran|grandad|consultant|GP|nurse|"
+        r"social\s+worker|sons|daughters|parents|children|niece|nephew|boss|TA|SENCo|aunt|uncle|"
+        r"cousin)|\b(?:Dr|Doctor|Nurse|Sister|Prof|Professor|Revd|Rev|Father|Cllr|Sir)\.?|\bcc'?d?|"
+        r"\bcopied|\bfrom|\bwith|\bthanks|\bthank\s+you|\bdear|\bhi|\bhello|\bspoke\s+(?:to|with)|"
+        r"\bspoken\s+(?:to|with)|\bsigned|\bcontact|\bcall|\bemail)\s*,?\s*$"
+    ),
 )
 _NOT_CLIENT_AFTER = re.compile(
     r"^\s*(?:\((?!DOB|D\.O\.B|NHS)(?:CPN|SENCo|OT|SLT|GP|TA|[A-Z]{2,5}|his|her|their)\b|,\s*(?:our|the|his|her|their|"
@@ -341,45 +345,65 @@ _NOT_CLIENT_AFTER = re.compile(
     r"support)|\s*\((?:son|daughter|wife|husband|mum|dad|mother|father|sister|brother|LPA|NOK)\b"
     r"|(?:'s|’s)\s+(?:mum|dad|mother|father|wife|husband|son|daughter|parents|carer)\b)"
 )
+_AGE_WORDS = (
+    r"(?i:d\.?\s?o\.?\s?b\b|born\b|aged?\s*:?\s*\d|\d{1,3}\s*(?:[,.;)]|years?|yrs?|y/?o\b))"
+)
+_BORN_OR_AGED = re.compile(rf"(?P<name>{_NAME})\s*(?:\(|,|-|–)?\s*{_AGE_WORDS}")
+_IS_AGED = re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now|just)?\s*\d{{1,3}}\b)")
+_COMMA_WHO = re.compile(rf"(?P<name>{_NAME})\s*(?:\([^)]{{0,30}}\)\s*)?,\s+(?i:who|aged?)\b")
+_HAS_DIAGNOSIS = re.compile(
+    rf"(?P<name>{_NAME})\s+(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))"
+)
+# What follows the name in these cues, found in the text first: trying the
+# name at every capital costs far more than one scan for words most text lacks.
+_AFTER_NAME: dict[re.Pattern[str], re.Pattern[str]] = {
+    _BORN_OR_AGED: re.compile(_AGE_WORDS),
+    _IS_AGED: re.compile(r"\s(?i:is\s+(?:a|an|now|just)?\s*\d)"),
+    _COMMA_WHO: re.compile(r",\s+(?i:who|aged?)\b"),
+    _HAS_DIAGNOSIS: re.compile(r"\s(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))"),
+}
 _CUES: list[tuple[int, re.Pattern[str]]] = [
     (
         6,
-        re.compile(
-            rf"(?i:\b(?:refer|referring|referral\s+(?:for|of|regarding|re)|music\s+therapy\s+for|"
-            rf"sessions?\s+for|the\s+client\s+is|writing\s+about|writing\s+regarding|consider|"
-            rf"work\s+with|see|visit|about)\s+(?:(?:my|our|one\s+of\s+our)\s+(?:\w+\s+){{0,2}}"
-            rf"(?:son|daughter|mum|mam|mother|dad|father|husband|wife|partner|grandson|"
-            rf"granddaughter|gran|nan|grandad|client|patient|pupil|resident|brother|sister|"
-            rf"students?|pupils?|inpatients?|residents?|parishioners?|boy|girl)s?,?\s+)?)"
-            rf"(?P<name>{_NAME})"
+        starting_with(
+            "(?i:[acmrstvw])",
+            re.compile(
+                rf"(?i:\b(?:refer|referring|referral\s+(?:for|of|regarding|re)|music\s+therapy\s+for|"
+                rf"sessions?\s+for|the\s+client\s+is|writing\s+about|writing\s+regarding|consider|"
+                rf"work\s+with|see|visit|about)\s+(?:(?:my|our|one\s+of\s+our)\s+(?:\w+\s+){{0,2}}"
+                rf"(?:son|daughter|mum|mam|mother|dad|father|husband|wife|partner|grandson|"
+                rf"granddaughter|gran|nan|grandad|client|patient|pupil|resident|brother|sister|"
+                rf"students?|pupils?|inpatients?|residents?|parishioners?|boy|girl)s?,?\s+)?)"
+                rf"(?P<name>{_NAME})"
+            ),
         ),
     ),
     (
         6,
-        re.compile(
-            rf"(?i:\b(?:my|our)\s+(?:\w+\s+){{0,2}}(?:son|daughter|mum|mam|mother|dad|father|husband|"
-            rf"wife|partner|grandson|granddaughter|nan|gran|grandad|grandma|boy|girl|baby|brother|"
-            rf"sister|child|twin|grandmother|grandfather|stepson|stepdaughter|client|patient|pupil|"
-            rf"resident|student|parishioner)(?:'s\s+name\s+is|\s+is\s+called|\s+called|\s+named|,|"
-            rf"\s+-|\s+–)?)\s+(?P<name>{_NAME})"
+        starting_with(
+            "(?i:[mo])",
+            re.compile(
+                rf"(?i:\b(?:my|our)\s+(?:\w+\s+){{0,2}}(?:son|daughter|mum|mam|mother|dad|father|husband|"
+                rf"wife|partner|grandson|granddaughter|nan|gran|grandad|grandma|boy|girl|baby|brother|"
+                rf"sister|child|twin|grandmother|grandfather|stepson|stepdaughter|client|patient|pupil|"
+                rf"resident|student|parishioner)(?:'s\s+name\s+is|\s+is\s+called|\s+called|\s+named|,|"
+                rf"\s+-|\s+–)?)\s+(?P<name>{_NAME})"
+            ),
         ),
     ),
     (
         5,
-        re.compile(
-            rf"(?i:\b(?:client|patient|pupil|resident|gentleman|lady|man|woman|boy|girl|student|"
-            rf"young\s+(?:person|man|woman|lady)|inpatient|service\s+user)(?:\s+(?:called|named|is)|,|"
-            rf"\s+-|\s+–)?)\s+(?P<name>{_NAME})"
+        starting_with(
+            "(?i:[bcgilmprswy])",
+            re.compile(
+                rf"(?i:\b(?:client|patient|pupil|resident|gentleman|lady|man|woman|boy|girl|student|"
+                rf"young\s+(?:person|man|woman|lady)|inpatient|service\s+user)(?:\s+(?:called|named|is)|,|"
+                rf"\s+-|\s+–)?)\s+(?P<name>{_NAME})"
+            ),
         ),
     ),
-    (
-        7,
-        re.compile(
-            rf"(?P<name>{_NAME})\s*(?:\(|,|-|–)?\s*(?i:d\.?\s?o\.?\s?b\b|born\b|aged?\s*:?\s*\d"
-            rf"|\d{{1,3}}\s*(?:[,.;)]|years?|yrs?|y/?o\b))"
-        ),
-    ),
-    (5, re.compile(rf"(?P<name>{_NAME})\s+(?i:is\s+(?:a|an|now|just)?\s*\d{{1,3}}\b)")),
+    (7, _BORN_OR_AGED),
+    (5, _IS_AGED),
     (
         7,
         re.compile(
@@ -390,12 +414,15 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
     (3, re.compile(rf"^(?:Mum|Mam|Dad|Nan|Gran|Grandad|Grandma)\s*\((?P<name>{_NAME})\)", re.M)),
     (
         5,
-        re.compile(
-            rf"(?i:\b(?:lady|gentleman|man|woman|boy|girl|patient|resident|child|young\s+person)\b"
-            rf"[^.\n]{{0,40}}?\s[-–:]\s*)(?P<name>{_NAME})"
+        starting_with(
+            "(?i:[bcglmprwy])",
+            re.compile(
+                rf"(?i:\b(?:lady|gentleman|man|woman|boy|girl|patient|resident|child|young\s+person)\b"
+                rf"[^.\n]{{0,40}}?\s[-–:]\s*)(?P<name>{_NAME})"
+            ),
         ),
     ),
-    (5, re.compile(rf"(?P<name>{_NAME})\s*(?:\([^)]{{0,30}}\)\s*)?,\s+(?i:who|aged?)\b")),
+    (5, _COMMA_WHO),
     (
         3,
         re.compile(
@@ -403,7 +430,7 @@ _CUES: list[tuple[int, re.Pattern[str]]] = [
             rf"struggles|responds|finds|sings|plays)\b"
         ),
     ),
-    (5, re.compile(rf"(?P<name>{_NAME})\s+(?i:has\s+(?:a\s+diagnosis|been\s+diagnosed|got))")),
+    (5, _HAS_DIAGNOSIS),
     (5, re.compile(rf"(?im:^\s*re\s*:\s*)(?P<name>{_NAME})")),
     (
         8,
@@ -488,6 +515,9 @@ def gather(text: str, weight: float, offset: int, out: dict[str, Candidate]) -> 
     """Add cue-scored candidates from one text to `out`, keyed by first name."""
     capitals = [m.start() for m in _NAME_START.finditer(text)]
     for score, pattern in _CUES:
+        after = _AFTER_NAME.get(pattern)
+        if after is not None and not after.search(text):
+            continue
         for match in _finditer(pattern, text, capitals):
             start, end = match.span("name")
             name = _clean(match.group("name"))

@@ -10,38 +10,44 @@ from __future__ import annotations
 
 import re
 
-from intake.understanding.cues import Cues, cues, fold
+from intake.understanding.cues import Cues, cues, fold, starting_with
 
-_NO = re.compile(
-    r"(?i)\b(?:(?:has|have)\s*n[o']t\s+(?:yet\s+)?(?:been\s+)?(?:consented|agreed|given\s+(?:\w+\s+)?"
-    r"consent|signed|asked|approached|discussed)|(?:did|does|do)\s*n[o'’]t\s+(?:agree|consent|want\s+"
-    r"(?:to\s+(?:do\s+|have\s+|try\s+|be\s+referred)|music|this|the\s+referral|therapy|sessions))"
-    r"|(?:have|has)\s*(?:n['’]t|\s+not)\s+(?:yet\s+)?(?:spoken|talked)\s+(?:to|with)"
-    r"|not\s+(?:yet\s+)?(?:consented|agreed|asked|signed|discussed|given\s+consent|had\s+a\s+chance)"
-    r"|declined|refused|(?:is|was|are)\s*n[o']t\s+(?:yet\s+)?(?:keen|sure|happy|willing|on\s+board)"
-    r"|consent\s+(?:is\s+)?(?:still\s+)?(?:pending|outstanding|to\s+follow|not\s+(?:yet\s+)?"
-    r"(?:given|obtained|sought|confirmed))|consent\s*(?:to\s+\w+\s*)?[:\-–]\s*(?:pending|awaited|"
-    r"outstanding|tbc|not\s+yet|to\s+follow)|(?:yet|still)\s+to\s+(?:consent|agree|be\s+asked|sign|"
-    r"discuss)|without\s+(?:\w+\s+)?(?:consent|knowledge)|no\s+consent|not\s+yet\s+been\s+"
-    r"(?:asked|discussed)|before\s+(?:I|we)\s+(?:ask|speak\s+to|discuss))"
+_NO = starting_with(
+    r"[abcdhinrswy]",
+    re.compile(
+        r"(?i)\b(?:(?:has|have)\s*n[o']t\s+(?:yet\s+)?(?:been\s+)?(?:consented|agreed|given\s+(?:\w+\s+)?"
+        r"consent|signed|asked|approached|discussed)|(?:did|does|do)\s*n[o'’]t\s+(?:agree|consent|want\s+"
+        r"(?:to\s+(?:do\s+|have\s+|try\s+|be\s+referred)|music|this|the\s+referral|therapy|sessions))"
+        r"|(?:have|has)\s*(?:n['’]t|\s+not)\s+(?:yet\s+)?(?:spoken|talked)\s+(?:to|with)"
+        r"|not\s+(?:yet\s+)?(?:consented|agreed|asked|signed|discussed|given\s+consent|had\s+a\s+chance)"
+        r"|declined|refused|(?:is|was|are)\s*n[o']t\s+(?:yet\s+)?(?:keen|sure|happy|willing|on\s+board)"
+        r"|consent\s+(?:is\s+)?(?:still\s+)?(?:pending|outstanding|to\s+follow|not\s+(?:yet\s+)?"
+        r"(?:given|obtained|sought|confirmed))|consent\s*(?:to\s+\w+\s*)?[:\-–]\s*(?:pending|awaited|"
+        r"outstanding|tbc|not\s+yet|to\s+follow)|(?:yet|still)\s+to\s+(?:consent|agree|be\s+asked|sign|"
+        r"discuss)|without\s+(?:\w+\s+)?(?:consent|knowledge)|no\s+consent|not\s+yet\s+been\s+"
+        r"(?:asked|discussed)|before\s+(?:I|we)\s+(?:ask|speak\s+to|discuss))"
+    ),
 )
-_YES = re.compile(
-    r"(?i)\b(?:(?:has|have|had)\s+(?:now\s+|all\s+|both\s+|already\s+)?(?:given\s+(?:\w+\s+){0,2}consent|consented|agreed|"
-    r"signed(?:\s+the)?\s+consent)|(?:is|are|was|were)\s+(?:very\s+|really\s+|more\s+than\s+)?"
-    r"(?:happy|keen|willing|agreeable|in\s+agreement|on\s+board|aware\s+(?:of\s+)?and\s+agree\w*)"
-    r"(?:\s+(?:for|with|to|about))?|agrees?\s+(?:to|with)|gave\s+(?:\w+\s+)?consent"
-    r"|consent\s+(?:has\s+been\s+|was\s+)?(?:given|obtained|confirmed|received|signed|in\s+place)"
-    r"|\bconsented\b|\bin\s+agreement\b|\bgive\s+(?:my|our|his|her|their)\s+consent\b"
-    r"|\bwho\s+(?:both\s+)?"
-    r"agrees?\b|\b(?:has|have)\s+(?:\w+\s+){0,2}agreed\b|\b(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|"
-    r"\s+is|\s+are)\s+(?:\w+\s+)?(?:happy|keen)\s+(?:for|to|with)\b|\bare\s+(?:both|all)\s+(?:\w+\s+)?"
-    r"(?:happy|keen)\b|\bagreed\s+(?:that|themselves|himself|herself)\b|\bwants?\s+to\s+(?:try|"
-    r"do|have)\s+(?:music|this|it)\b|\bwould\s+like\s+to\s+(?:try|do)\s+music\b"
-    r"|with\s+(?:\w+\s+){0,2}consent|(?:would|'d)\s+(?:really\s+)?(?:like|love)\s+to\s+(?:try|have|"
-    r"give\s+it\s+a\s+go)|best[\s-]interests?\s+(?:decision|meeting)\b[^.]{0,80}\b(?:agreed|"
-    r"supported|concluded)|(?:he|she|they)\s+(?:is|are)\s+(?:keen|happy|eager)|said\s+yes|"
-    r"consent\s*(?:\([^)]*\))?\s*[:\-–]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?yes\b|agreed\s+to\s+(?:this|the|"
-    r"a|me|us|be|being))"
+_YES = starting_with(
+    r"['abcdghimstw]",
+    re.compile(
+        r"(?i)\b(?:(?:has|have|had)\s+(?:now\s+|all\s+|both\s+|already\s+)?(?:given\s+(?:\w+\s+){0,2}consent|consented|agreed|"
+        r"signed(?:\s+the)?\s+consent)|(?:is|are|was|were)\s+(?:very\s+|really\s+|more\s+than\s+)?"
+        r"(?:happy|keen|willing|agreeable|in\s+agreement|on\s+board|aware\s+(?:of\s+)?and\s+agree\w*)"
+        r"(?:\s+(?:for|with|to|about))?|agrees?\s+(?:to|with)|gave\s+(?:\w+\s+)?consent"
+        r"|consent\s+(?:has\s+been\s+|was\s+)?(?:given|obtained|confirmed|received|signed|in\s+place)"
+        r"|\bconsented\b|\bin\s+agreement\b|\bgive\s+(?:my|our|his|her|their)\s+consent\b"
+        r"|\bwho\s+(?:both\s+)?"
+        r"agrees?\b|\b(?:has|have)\s+(?:\w+\s+){0,2}agreed\b|\b(?:she|he|they|mum|dad)(?:'s|’s|'re|’re|"
+        r"\s+is|\s+are)\s+(?:\w+\s+)?(?:happy|keen)\s+(?:for|to|with)\b|\bare\s+(?:both|all)\s+(?:\w+\s+)?"
+        r"(?:happy|keen)\b|\bagreed\s+(?:that|themselves|himself|herself)\b|\bwants?\s+to\s+(?:try|"
+        r"do|have)\s+(?:music|this|it)\b|\bwould\s+like\s+to\s+(?:try|do)\s+music\b"
+        r"|with\s+(?:\w+\s+){0,2}consent|(?:would|'d)\s+(?:really\s+)?(?:like|love)\s+to\s+(?:try|have|"
+        r"give\s+it\s+a\s+go)|best[\s-]interests?\s+(?:decision|meeting)\b[^.]{0,80}\b(?:agreed|"
+        r"supported|concluded)|(?:he|she|they)\s+(?:is|are)\s+(?:keen|happy|eager)|said\s+yes|"
+        r"consent\s*(?:\([^)]*\))?\s*[:\-–]\s*(?:\[?\s*[xX✓✔]\s*\]?\s*)?yes\b|agreed\s+to\s+(?:this|the|"
+        r"a|me|us|be|being))"
+    ),
 )
 _YES_MORE = re.compile(
     r"\b(?i:he|she|they|I|we|parents?|mum|dad|family)\s+(?i:consents?\s+to)"
@@ -55,16 +61,19 @@ _YES_MORE = re.compile(
     r"email)|\bis\s+in\s+(?:his|her|their|[\w'’]+)\s+best\s+interests?\b"
     r"|\bbest[\s-]interests?\s+decision\s+(?:has\s+been\s+|was\s+)?(?:made|taken|recorded|reached))"
 )
-_NO_MORE = re.compile(
-    r"(?i)\bnot\s+(?:yet\s+)?(?:spoken|talked)\s+(?:to|with)\b"
-    r"|\b(?:does|do)\s*(?:n['’o]t|\s+not)\s+(?:yet\s+)?know\s+(?:I|we|that\s+I|that\s+we)\b"
-    r"|\b(?:is|are)\s*(?:n['’]t|\s+not)\s+(?:yet\s+)?aware\s+(?:of\s+)?(?:this|the\s+referral|that\s+I)"
-    r"|\b(?:mum|dad|parents?|family|carers?|he|she|they|guardian)\s+(?:is|are|was|were|seems?|"
-    r"remains?)\s+(?:still\s+|a\s+bit\s+|a\s+little\s+|rather\s+|quite\s+)?(?:unsure|reluctant|"
-    r"hesitant|undecided|ambivalent)\b(?!\s+to\b)"
-    r"|\b(?:I|we)(?:'ll|’ll|\s+will)\s+(?:seek|get|obtain|ask\s+for)\s+(?:\w+\s+)?consent\b"
-    r"|\b(?:I|we)(?:'ll|’ll|\s+will)\s+(?:discuss|speak|talk)\s+(?:(?:this|it)\s+)?(?:with|to)\s+"
-    r"(?:\w+\s+){0,2}(?:parents?|mum|dad|family|carers?)\b"
+_NO_MORE = starting_with(
+    r"[acdfghimnpstw]",
+    re.compile(
+        r"(?i)\bnot\s+(?:yet\s+)?(?:spoken|talked)\s+(?:to|with)\b"
+        r"|\b(?:does|do)\s*(?:n['’o]t|\s+not)\s+(?:yet\s+)?know\s+(?:I|we|that\s+I|that\s+we)\b"
+        r"|\b(?:is|are)\s*(?:n['’]t|\s+not)\s+(?:yet\s+)?aware\s+(?:of\s+)?(?:this|the\s+referral|that\s+I)"
+        r"|\b(?:mum|dad|parents?|family|carers?|he|she|they|guardian)\s+(?:is|are|was|were|seems?|"
+        r"remains?)\s+(?:still\s+|a\s+bit\s+|a\s+little\s+|rather\s+|quite\s+)?(?:unsure|reluctant|"
+        r"hesitant|undecided|ambivalent)\b(?!\s+to\b)"
+        r"|\b(?:I|we)(?:'ll|’ll|\s+will)\s+(?:seek|get|obtain|ask\s+for)\s+(?:\w+\s+)?consent\b"
+        r"|\b(?:I|we)(?:'ll|’ll|\s+will)\s+(?:discuss|speak|talk)\s+(?:(?:this|it)\s+)?(?:with|to)\s+"
+        r"(?:\w+\s+){0,2}(?:parents?|mum|dad|family|carers?)\b"
+    ),
 )
 _YES_EXTRA = re.compile(
     r"(?i)\b(?:he|she|they|mum|mam|dad|parents?|guardians?)\s+(?:is|are|was|were)\s+(?:\w+\s+){0,2}"

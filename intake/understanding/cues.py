@@ -8,6 +8,7 @@ none of them is skipped without changing any result.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # The only non-ASCII characters re.IGNORECASE matches to ASCII letters; lower()
@@ -35,7 +36,11 @@ class Cues:
         for word in self.folded:
             if word in folded:
                 return True
-        return any(word in text for word in self.exact)
+        # A loop, not any(): no generator per call (tens of thousands a parse).
+        for word in self.exact:  # noqa: SIM110
+            if word in text:
+                return True
+        return False
 
 
 def cues(words: str) -> Cues:
@@ -45,3 +50,19 @@ def cues(words: str) -> Cues:
         folded=tuple(w for w in split if w.islower()),
         exact=tuple(w for w in split if not w.islower()),
     )
+
+
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+def starting_with(first: str, pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """pattern, tried only where its first character can be (`first`, a character class).
+
+    Each attempt at a case-insensitive alternation of many words costs re
+    every alternative; a one-class lookahead rejects most positions at once.
+    `first` must admit every character a match can start with, so the
+    matches are the same (tests/test_understanding_first_chars.py checks
+    this); "[...]|^" leaves out the spaces that only a line's start allows.
+    """
+    body = _GLOBAL_FLAGS.sub("", pattern.pattern, count=1)
+    return re.compile(f"(?={first})(?:{body})", pattern.flags)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from intake.understanding.cues import starting_with
+
 _MONTHS = {
     m: i
     for i, names in enumerate(
@@ -45,9 +47,12 @@ DATE_PATTERN = re.compile(rf"(?i)(?:{_ISO}|{_NUMERIC}|{_WORDY}|{_US_WORDY})")
 _NO_YEAR = re.compile(
     r"(?i)(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m>" + _MONTH_WORD + r")(?!\w)"
 )
-_DOB_LABEL = re.compile(
-    r"(?i)\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born|birthday)"
-    r"\s*(?:\([^)]{0,20}\))?\s*[:\-–]?\s*"
+_DOB_LABEL = starting_with(
+    r"[bd]",
+    re.compile(
+        r"(?i)\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born|birthday)"
+        r"\s*(?:\([^)]{0,20}\))?\s*[:\-–]?\s*"
+    ),
 )
 _NUMBER_WORDS = {
     word: value
@@ -79,18 +84,26 @@ _NUMBER_WORDS = {
 }
 _NUM = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _AGE_PATTERNS = [
-    re.compile(rf"(?i)\b(?:age|aged)\s*[:\-–]?\s*{_NUM}\b(?!\s*(?:weeks|months|days|%|\+))"),
-    re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:years?|yrs?)[\s\-]*(?:old|of\s+age)\b"),
-    re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:yo|y/o|yr\s+old)\b"),
-    re.compile(
-        rf"(?i)\b(?:is|am|I'm|im|'s|’s|turned|now)\s+(?:just\s+|now\s+|only\s+|still\s+|already\s+)?"
-        rf"{_NUM}\b"
-        r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|weeks?|months?|days?|o'?clock|am\b|pm\b|:|"
-        r"\.\d|/|\d|x\b|times|miles|km|kg|stone|lbs?|pounds|£))"
+    starting_with(
+        r"[a]",
+        re.compile(rf"(?i)\b(?:age|aged)\s*[:\-–]?\s*{_NUM}\b(?!\s*(?:weeks|months|days|%|\+))"),
     ),
-    re.compile(rf"(?i)\bturns\s+{_NUM}\s+(?:next|this|in|on)\b"),
+    starting_with(
+        r"[\defnostz]", re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:years?|yrs?)[\s\-]*(?:old|of\s+age)\b")
+    ),
+    starting_with(r"[\defnostz]", re.compile(rf"(?i)\b{_NUM}[\s\-]*(?:yo|y/o|yr\s+old)\b")),
+    starting_with(
+        r"['aint’]",
+        re.compile(
+            rf"(?i)\b(?:is|am|I'm|im|'s|’s|turned|now)\s+(?:just\s+|now\s+|only\s+|still\s+|already\s+)?"
+            rf"{_NUM}\b"
+            r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|weeks?|months?|days?|o'?clock|am\b|pm\b|:|"
+            r"\.\d|/|\d|x\b|times|miles|km|kg|stone|lbs?|pounds|£))"
+        ),
+    ),
+    starting_with(r"[t]", re.compile(rf"(?i)\bturns\s+{_NUM}\s+(?:next|this|in|on)\b")),
     re.compile(r"(?i)\((\d{1,3})\s*(?:yrs?|years?|y/?o)?\)"),
-    re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+,\s(\d{1,2})(?=[.;,)]|\s)"),
+    starting_with(r"[A-Z]", re.compile(r"\b[A-Z][a-zà-ÿ'’\-]+,\s(\d{1,2})(?=[.;,)]|\s)")),
 ]
 _AGE_CONTEXT_BAD = re.compile(
     r"(?i)(?:since|for|past|last|over|about|nearly|almost|after)\s+$|(?:married|together|worked|"

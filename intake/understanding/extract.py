@@ -28,6 +28,7 @@ from intake.understanding import places
 from intake.understanding.classify import classify_human, classify_robot
 from intake.understanding.client_record import find_client_name, find_dob_and_age
 from intake.understanding.consent import find_consent
+from intake.understanding.cues import starting_with
 from intake.understanding.layers import (
     Reading,
     build_reading,
@@ -42,56 +43,77 @@ from intake.understanding.referrer import (
 )
 from intake.understanding.safeguarding import find_flags
 
+LayerSentences = list[tuple[Source, list[str]]]
 
-def _free_text(reading: Reading, label: str, pattern: re.Pattern[str]) -> str | None:
-    for layer in reading.layers:
-        for sentence in places.sentences(layer.text):
+
+def _layer_sentences(reading: Reading) -> LayerSentences:
+    """Each layer's sentences, split once for the reason, availability and access readers."""
+    return [(layer.source, places.sentences(layer.text)) for layer in reading.layers]
+
+
+def _free_text(
+    reading: Reading, layers: LayerSentences, label: str, pattern: re.Pattern[str]
+) -> str | None:
+    for source, sentences in layers:
+        for sentence in sentences:
             if pattern.search(sentence):
-                reading.note(label, layer.source, sentence)
+                reading.note(label, source, sentence)
                 return sentence[:300]
     return None
 
 
-_REASON = re.compile(
-    r"(?i)\b(?:reason\s+for\s+referral|refer|referral|would\s+(?:really\s+)?benefit|struggl|"
-    r"diagnos|finds?\s+it\s+(?:very\s+)?hard|help\s+(?:him|her|them)|music\s+therapy)\b"
+_REASON = starting_with(
+    r"[dfhmrsw]",
+    re.compile(
+        r"(?i)\b(?:reason\s+for\s+referral|refer|referral|would\s+(?:really\s+)?benefit|struggl|"
+        r"diagnos|finds?\s+it\s+(?:very\s+)?hard|help\s+(?:him|her|them)|music\s+therapy)\b"
+    ),
 )
-_AVAILABILITY = re.compile(
-    r"(?i)\b(?:available|availability|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|"
-    r"mornings?|afternoons?|evenings?|term[\s-]time|weekends?|after\s+school|school\s+hours)\b"
+_AVAILABILITY = starting_with(
+    r"[aefmstw]",
+    re.compile(
+        r"(?i)\b(?:available|availability|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|"
+        r"mornings?|afternoons?|evenings?|term[\s-]time|weekends?|after\s+school|school\s+hours)\b"
+    ),
 )
-_ACCESS = re.compile(
-    r"(?i)\b(?:wheelchair|hoist|step[\s-]free|stairs|lift|parking|interpreter|BSL|hearing\s+(?:aid|"
-    r"impair)|visual(?:ly)?\s+impair|sensory\s+(?:needs|sensitiv)|mobility|access(?:ible)?)\b"
+_ACCESS = starting_with(
+    r"[abhilmpsvw]",
+    re.compile(
+        r"(?i)\b(?:wheelchair|hoist|step[\s-]free|stairs|lift|parking|interpreter|BSL|hearing\s+(?:aid|"
+        r"impair)|visual(?:ly)?\s+impair|sensory\s+(?:needs|sensitiv)|mobility|access(?:ible)?)\b"
+    ),
 )
 
 
 _REASON_LABEL = re.compile(
     r"(?i)reason|background|help\s+with|presenting|summary|why|concerns?|diagnos[ie]s|needs?"
 )
-_DIFFICULTY = re.compile(
-    r"(?i)\b(?:struggl\w*|distress\w*|withdrawn|agitat\w*|anxious|low\s+mood|upset|frustrat\w*"
-    r"|diagnos\w*|finds?\s+it\s+(?:very\s+)?hard|meltdowns?|grie\w*|lost\s+(?:his|her|their|my))\b"
+_DIFFICULTY = starting_with(
+    r"[adfglmsuw]",
+    re.compile(
+        r"(?i)\b(?:struggl\w*|distress\w*|withdrawn|agitat\w*|anxious|low\s+mood|upset|frustrat\w*"
+        r"|diagnos\w*|finds?\s+it\s+(?:very\s+)?hard|meltdowns?|grie\w*|lost\s+(?:his|her|their|my))\b"
+    ),
 )
 _ABOUT_WRITER = re.compile(r"(?i)^\s*(?:I'?m|I\s+am|I\s+work|my\s+name\s+is)\b")
 
 
-def _reason(reading: Reading) -> str | None:
+def _reason(reading: Reading, layers: LayerSentences) -> str | None:
     """The words that say why: a 'Reason for referral' answer, else the first sentence of need."""
     for label, value in reading.form.pairs:
         if _REASON_LABEL.search(label) and len(value) > 10:
             reading.note("reason", Source.new_text, value)
             return value[:400]
     for pattern in (None, _DIFFICULTY, _REASON):
-        for layer in reading.layers:
-            if layer.source == Source.quoted:
+        for source, sentences in layers:
+            if source == Source.quoted:
                 continue
-            for sentence in places.sentences(layer.text):
+            for sentence in sentences:
                 if _ABOUT_WRITER.match(sentence) and pattern is not _REASON:
                     continue
                 hit = needs_in_text(sentence) if pattern is None else pattern.search(sentence)
                 if hit:
-                    reading.note("reason", layer.source, sentence)
+                    reading.note("reason", source, sentence)
                     return sentence[:400]
     return None
 
@@ -178,6 +200,7 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
     ):
         if value is not None:
             reading.note(label, Source.new_text, snippet)
+    layers = _layer_sentences(reading)
     record = Record(
         kind=Kind.referral,
         referrer=referrer,
@@ -187,9 +210,9 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         session_format=session_format,
         delivery=delivery,
         consent=consent,
-        reason=_reason(reading),
-        availability=_free_text(reading, "availability", _AVAILABILITY),
-        access_notes=_free_text(reading, "access_notes", _ACCESS),
+        reason=_reason(reading, layers),
+        availability=_free_text(reading, layers, "availability", _AVAILABILITY),
+        access_notes=_free_text(reading, layers, "access_notes", _ACCESS),
         safeguarding=tuple(flags),
     )
     missing = find_missing(record, required)

@@ -12,59 +12,84 @@ from __future__ import annotations
 import re
 
 from intake.models import Delivery, Role, SessionFormat, Setting
-from intake.understanding.cues import Cues, cues, fold
+from intake.understanding.cues import Cues, cues, fold, starting_with
 from intake.understanding.vocabulary import is_negated
 
 _I = re.IGNORECASE
 PLACE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "hospice_home": re.compile(r"\bhospice\s+at\s+home\b", _I),
-    Setting.care_home.value: re.compile(
-        r"\bcare\s+home\b|\bnursing\s+home\b|\bresidential\s+(?:home|care|unit)\b|\bcare\s+centre\b"
-        r"|\bresidents'?\s+lounge\b|\bEMI\s+unit\b|\bdementia\s+unit\b|\bextra\s+care\b",
-        _I,
+    "hospice_home": starting_with(r"[h]", re.compile(r"\bhospice\s+at\s+home\b", _I)),
+    Setting.care_home.value: starting_with(
+        r"[cdenr]",
+        re.compile(
+            r"\bcare\s+home\b|\bnursing\s+home\b|\bresidential\s+(?:home|care|unit)\b|\bcare\s+centre\b"
+            r"|\bresidents'?\s+lounge\b|\bEMI\s+unit\b|\bdementia\s+unit\b|\bextra\s+care\b",
+            _I,
+        ),
     ),
-    Setting.hospice.value: re.compile(
-        r"\bhospice\b(?!\s+at\s+home)|\bin[\s-]?patient\s+unit\b|\bIPU\b|\bday\s+hospice\b", _I
+    Setting.hospice.value: starting_with(
+        r"[dhi]",
+        re.compile(
+            r"\bhospice\b(?!\s+at\s+home)|\bin[\s-]?patient\s+unit\b|\bIPU\b|\bday\s+hospice\b", _I
+        ),
     ),
-    Setting.neuro_rehab.value: re.compile(
-        r"\bneuro[\s-]?rehab\w*|\brehab(?:ilitation)?\s+(?:unit|centre|center|ward|hospital|"
-        r"facility|placement)\b|\bin\s+rehab\b",
-        _I,
+    Setting.neuro_rehab.value: starting_with(
+        r"[inr]",
+        re.compile(
+            r"\bneuro[\s-]?rehab\w*|\brehab(?:ilitation)?\s+(?:unit|centre|center|ward|hospital|"
+            r"facility|placement)\b|\bin\s+rehab\b",
+            _I,
+        ),
     ),
-    Setting.hospital.value: re.compile(
-        r"\bhospital\b|\bon\s+the\s+ward\b|\bward\s+\d+\w?\b|\b(?:the|his|her|our)\s+ward\b|\bNICU\b"
-        r"|\bSCBU\b|\bneonatal\s+(?:unit|intensive\s+care)\b|\bcot[\s-]?side\b|\binpatient\b"
-        r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b|\b(?:stroke|acute|medical|"
-        r"surgical|elderly\s+care|respiratory|cardiac|oncology|children'?s)\s+(?:unit|ward)\b",
-        _I,
+    Setting.hospital.value: starting_with(
+        r"[acehimnoprstw]",
+        re.compile(
+            r"\bhospital\b|\bon\s+the\s+ward\b|\bward\s+\d+\w?\b|\b(?:the|his|her|our)\s+ward\b|\bNICU\b"
+            r"|\bSCBU\b|\bneonatal\s+(?:unit|intensive\s+care)\b|\bcot[\s-]?side\b|\binpatient\b"
+            r"|\bpaediatric\s+unit\b|\bspecial\s+care\s+baby\s+unit\b|\b(?:stroke|acute|medical|"
+            r"surgical|elderly\s+care|respiratory|cardiac|oncology|children'?s)\s+(?:unit|ward)\b",
+            _I,
+        ),
     ),
-    Setting.school.value: re.compile(
-        r"(?<!after )(?<!before )(?<!off )(?<!out of )\bschool\b(?!\s+(?:runs?|day|holidays?|hours|"
-        r"office|nurse|counsellor|report|uniform|trips?|friends?|work|bus))|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
-        r"|\bcollege\b|\bnursery\b|\bysgol\b|\bresource\s+base\b",
-        _I,
+    Setting.school.value: starting_with(
+        r"[acinrsy]",
+        re.compile(
+            r"(?<!after )(?<!before )(?<!off )(?<!out of )\bschool\b"
+            r"(?!\s+(?:runs?|day|holidays?|hours|"
+            r"office|nurse|counsellor|report|uniform|trips?|friends?|work|bus))|\bacademy\b|\bin\s+class\b|\bclassroom\b|\bASC\s+base\b|\bsensory\s+room\b"
+            r"|\bcollege\b|\bnursery\b|\bysgol\b|\bresource\s+base\b",
+            _I,
+        ),
     ),
-    Setting.home.value: re.compile(
-        r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+|foster\s+|family\s+)?"
-        r"(?:home|house|flat|"
-        r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
-        r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
-        r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
-        r"|\b(?:at|to)\s+ours\b|\bown\s+home\b|\bclient'?s\s+(?:own\s+)?home\b|\bhome\s+address\b"
-        r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b"
-        r"|^\s*(?:preferred\s+)?(?:setting|location|venue)\s*[:\-–]?\s+(?:own\s+|the\s+)?home\b",
-        _I,
+    Setting.home.value: starting_with(
+        r"[acfhilmopstv]|^",
+        re.compile(
+            r"\bat\s+home\b|\b(?:his|her|their|the\s+family|my|our)\s+(?:own\s+|foster\s+|family\s+)?"
+            r"(?:home|house|flat|"
+            r"bungalow)\b|\bhome\s+visits?\b|\bsupported\s+living\b|\bhousebound\b|\bcome\s+to\s+(?:the"
+            r"\s+house|us\b|our\s+house)|\bvisit\s+(?:him|her|them|us)\s+at\s+home\b|\bhome[\s-]based\b"
+            r"|\bat\s+(?:his|her|their)\s+(?:mum|dad|parents)'?s\b|\bfamily\s+home\b|\bin\s+the\s+home\b"
+            r"|\b(?:at|to)\s+ours\b|\bown\s+home\b|\bclient'?s\s+(?:own\s+)?home\b|\bhome\s+address\b"
+            r"|\bcome\s+to\s+(?:the\s+)?(?:house|flat|home)\b"
+            r"|^\s*(?:preferred\s+)?(?:setting|location|venue)\s*[:\-–]?\s+(?:own\s+|the\s+)?home\b",
+            _I,
+        ),
     ),
-    "come_to_us": re.compile(
-        r"\bcome\s+(?:out\s+|over\s+|round\s+|down\s+|up\s+)?(?:to|and\s+see)\s+(?:me|us)\b"
-        r"|\bvisit\s+(?:me|us)\b",
-        _I,
+    "come_to_us": starting_with(
+        r"[cv]",
+        re.compile(
+            r"\bcome\s+(?:out\s+|over\s+|round\s+|down\s+|up\s+)?(?:to|and\s+see)\s+(?:me|us)\b"
+            r"|\bvisit\s+(?:me|us)\b",
+            _I,
+        ),
     ),
-    "other": re.compile(
-        r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
-        r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
-        r"clinic|base)\b|\bday\s+centre\b|\bat\s+the\s+hub\b|\bmeeting\s+room\b",
-        _I,
+    "other": starting_with(
+        r"[acdmopsvy]",
+        re.compile(
+            r"\b(?:church|parish|village|scout|sports)\s+hall\b|\bvillage\s+hall\b|\bcommunity\s+(?:centre|center|hall)\b|\bour\s+(?:base|"
+            r"premises|centre|offices?|clinic|hall|hub)\b|\byour\s+(?:studio|premises|room|practice|"
+            r"clinic|base)\b|\bday\s+centre\b|\bat\s+the\s+hub\b|\bmeeting\s+room\b",
+            _I,
+        ),
     ),
 }
 # Every match of a place pattern contains one of its cue words (see cues.py).
@@ -79,47 +104,62 @@ PLACE_CUES: dict[str, Cues] = {
     "come_to_us": cues("come visit"),
     "other": cues("hall community base premises centre office clinic hub studio room practice"),
 }
-_SESSION_CUE = re.compile(
-    r"(?i)\bsessions?\b|\btherapy\b|\bcome\s+into\b|\bsee\s+(?:him|her|them|the|this|our|my|mr|mrs|ms|miss|mx|dr)\b"
-    r"|\b(?:could|can|would)\s+you\s+(?:see|visit|work\s+with)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
-    r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
-    r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
-    r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
-    r"|\bneeds?\s+to\s+be\b|\bsetting\b|\b(?:has|have)\s+to\s+be\b|\ba\s+(?:\w+\s+)?room\b|\bgroups?\b"
+_SESSION_CUE = starting_with(
+    r"[abcdfghilmnostvw]",
+    re.compile(
+        r"(?i)\bsessions?\b|\btherapy\b|\bcome\s+into\b|\bsee\s+(?:him|her|them|the|this|our|my|mr|mrs|ms|miss|mx|dr)\b"
+        r"|\b(?:could|can|would)\s+you\s+(?:see|visit|work\s+with)\b|\bvisit|\bcome\s+(?:to|in|out)\b"
+        r"|\btake\s+place\b|\bheld\b|\ba\s+(?:quiet\s+)?room\b|\bspace\b|\bcould\s+(?:be|happen|work)\b"
+        r"|\bwould\s+(?:be|happen|suit|work)\b|\bwork\s+(?:with|best)\b|\bmeet\b|\bdeliver|\boffer"
+        r"|\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bwhere\b|\blocation\b|\bvenue\b|\bbest\b"
+        r"|\bneeds?\s+to\s+be\b|\bsetting\b|\b(?:has|have)\s+to\s+be\b|\ba\s+(?:\w+\s+)?room\b|\bgroups?\b"
+    ),
 )
-_ONLINE = re.compile(
-    r"(?i)\bonline\b|\bzoom\b|\b(?:on|via|over|using|by)\s+(?:microsoft\s+|ms\s+)?teams\b"
-    r"|\bteams\s+(?:call|session|meeting|link)s?\b|\bvideo\s*(?:call|link|session)?s?\b|\bremote(?:ly)?"
-    r"\b|\bvirtual(?:ly)?\b(?!\s+school)|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
+_ONLINE = starting_with(
+    r"[bfgorstuvwz]",
+    re.compile(
+        r"(?i)\bonline\b|\bzoom\b|\b(?:on|via|over|using|by)\s+(?:microsoft\s+|ms\s+)?teams\b"
+        r"|\bteams\s+(?:call|session|meeting|link)s?\b|\bvideo\s*(?:call|link|session)?s?\b|\bremote(?:ly)?"
+        r"\b|\bvirtual(?:ly)?\b(?!\s+school)|\bskype\b|\bfacetime\b|\bgoogle\s+meet\b|\bwhatsapp\s+video\b"
+    ),
 )
 _ONLINE_CUES = cues("online zoom teams video remote virtual skype facetime google whatsapp")
-_IN_PERSON = re.compile(
-    r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
-    r"\b|\bcome\s+(?:out\s+|over\s+|round\s+)?to\s+(?:the|his|her|their|our|us)\b|\btravel\s+to\s+(?:him|her|them|us|the)\b"
-    r"|\bbring\s+(?:him|her|them)\s+(?:to\s+(?:you|your)|along)\b|\b(?:come|travel)\s+to\s+(?:you\b|your\s+"
-    r"(?:studio|room|practice|premises|clinic|base))|\bcome\s+into\s+(?:school|the\s+(?:home|unit|"
-    r"ward|hospice|school))\b"
+_IN_PERSON = starting_with(
+    r"[bcfhitv]",
+    re.compile(
+        r"(?i)\bin[\s-]person\b|\bface[\s-]to[\s-]face\b|\bhome\s+visits?\b|\bvisit\s+(?:him|her|them|us)"
+        r"\b|\bcome\s+(?:out\s+|over\s+|round\s+)?to\s+(?:the|his|her|their|our|us)\b|\btravel\s+to\s+(?:him|her|them|us|the)\b"
+        r"|\bbring\s+(?:him|her|them)\s+(?:to\s+(?:you|your)|along)\b|\b(?:come|travel)\s+to\s+(?:you\b|your\s+"
+        r"(?:studio|room|practice|premises|clinic|base))|\bcome\s+into\s+(?:school|the\s+(?:home|unit|"
+        r"ward|hospice|school))\b"
+    ),
 )
 _IN_PERSON_CUES = cues("person face visit come travel bring")
-_INDIVIDUAL = re.compile(
-    r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
-    r"input|slots?|referral|place|music)\b|\bone[\s-]to[\s-]one\b|\bone[\s-]on[\s-]one\b|\b1[:\-]1\b"
-    r"|\b1\s+to\s+1\b|^\s*individual\s*$|\bindividual\s+(?:rather|if|please)\b|\bon\s+(?:his|her|"
-    r"their)\s+own\b(?=[^.]{0,40}(?:session|group|please|rather))|\bindividual\b(?=\s*[,.)])"
-    r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?individual\b"
-    r"|\[\s*[xX✓✔]\s*\]\s*individual\b"
+_INDIVIDUAL = starting_with(
+    r"[1\[fiost]|^",
+    re.compile(
+        r"(?im)\bindividual(?:ly)?\s+(?:music\s+(?:therapy\s+)?)?(?:sessions?|therapy|work|basis|support|"
+        r"input|slots?|referral|place|music)\b|\bone[\s-]to[\s-]one\b|\bone[\s-]on[\s-]one\b|\b1[:\-]1\b"
+        r"|\b1\s+to\s+1\b|^\s*individual\s*$|\bindividual\s+(?:rather|if|please)\b|\bon\s+(?:his|her|"
+        r"their)\s+own\b(?=[^.]{0,40}(?:session|group|please|rather))|\bindividual\b(?=\s*[,.)])"
+        r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?individual\b"
+        r"|\[\s*[xX✓✔]\s*\]\s*individual\b"
+    ),
 )
 _INDIVIDUAL_CUES = cues("individual one 1 own")
-_GROUP = re.compile(
-    r"(?im)\bgroup\s+(?:music\s+)?(?:sessions?|therapy|work|setting|basis|music|programme)\b"
-    r"|\b(?:small|weekly|music(?:\s+therapy)?|therapy|a|the|our|bereavement|sibling)\s+group\b"
-    r"(?!\s+of\s+(?:friends|people\s+who))|\bas\s+a\s+group\b|\bwhole[\s-]class\b|\bclass\s+group\b"
-    r"|^\s*group\s*$|\bgroups?\s+for\s+(?:our|the|a)\b|\bfor\s+(?:our|the|a\s+few|several|some\s+of"
-    r"\s+our)\s+residents\b|\bjoin\s+(?:the|a|our)\s+(?:\w+\s+)?group\b|\bgroup\s+of\s+(?:\w+\s+)?"
-    r"(?:residents|pupils|children|patients|young\s+people|adults|students|members|siblings)"
-    r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?group\b"
-    r"|\[\s*[xX✓✔]\s*\]\s*group\b|\bgroups?\b(?=[^.]{0,30}\b(?:join|attend)\b)"
-    r"|\bjoin\s+(?:a|the|your|any|one\s+of\s+your)\s+(?:\w+\s+)?groups?\b"
+_GROUP = starting_with(
+    r"[\[abcfgjmostw]|^",
+    re.compile(
+        r"(?im)\bgroup\s+(?:music\s+)?(?:sessions?|therapy|work|setting|basis|music|programme)\b"
+        r"|\b(?:small|weekly|music(?:\s+therapy)?|therapy|a|the|our|bereavement|sibling)\s+group\b"
+        r"(?!\s+of\s+(?:friends|people\s+who))|\bas\s+a\s+group\b|\bwhole[\s-]class\b|\bclass\s+group\b"
+        r"|^\s*group\s*$|\bgroups?\s+for\s+(?:our|the|a)\b|\bfor\s+(?:our|the|a\s+few|several|some\s+of"
+        r"\s+our)\s+residents\b|\bjoin\s+(?:the|a|our)\s+(?:\w+\s+)?group\b|\bgroup\s+of\s+(?:\w+\s+)?"
+        r"(?:residents|pupils|children|patients|young\s+people|adults|students|members|siblings)"
+        r"|^\s*(?:session\s+)?(?:format|type)\s*:?\s+(?:\[\s*[xX✓✔]\s*\]\s*)?group\b"
+        r"|\[\s*[xX✓✔]\s*\]\s*group\b|\bgroups?\b(?=[^.]{0,30}\b(?:join|attend)\b)"
+        r"|\bjoin\s+(?:a|the|your|any|one\s+of\s+your)\s+(?:\w+\s+)?groups?\b"
+    ),
 )
 _GROUP_CUES = cues("group class resident")
 _REQUEST = re.compile(
@@ -268,9 +308,12 @@ def _unnegated(pattern: re.Pattern[str], found: Cues, text: str) -> list[re.Matc
     return [m for m in pattern.finditer(text) if not is_negated(text, m.start(), m.end())]
 
 
-_MUST_ONLINE = re.compile(
-    r"(?i)\b(?:(?:has|have|need|needs|would\s+have)\s+to\s+be|only)\s+(?:done\s+)?online\b"
-    r"|\bonline\s+only\b|\bonline\s+(?:is|would\s+be)\s+the\s+only\b"
+_MUST_ONLINE = starting_with(
+    r"[hnow]",
+    re.compile(
+        r"(?i)\b(?:(?:has|have|need|needs|would\s+have)\s+to\s+be|only)\s+(?:done\s+)?online\b"
+        r"|\bonline\s+only\b|\bonline\s+(?:is|would\s+be)\s+the\s+only\b"
+    ),
 )
 _PREFERENCE = re.compile(r"(?i)\b(?:instead|rather|prefer\w*|would\s+need|has\s+to|have\s+to)\b")
 

@@ -12,6 +12,7 @@ import re
 
 from intake.models import Role, Source
 from intake.understanding import people
+from intake.understanding.cues import starting_with
 from intake.understanding.layers import ANALYSED_CHARS, Reading, plain_name, signature_lines
 from intake.understanding.phones import PhoneHit, find_phones
 
@@ -96,26 +97,35 @@ _PARENT = re.compile(
     r"|\badoptive\s+(?:mum|dad|parents?|mother|father)\b(?=[^.]{0,40}\b(?:I|we)\b)"
     r"|\bparental\s+responsibility\b"
 )
-_SELF = re.compile(
-    r"(?i)\brefer(?:ring)?\s+myself\b|\bself[\s-]referr?al\b|\bfor\s+myself\b|\btake\s+me\s+on\b"
-    r"|\bmusic\s+therapy\s+for\s+me\b|\bI\s+(?:have\s+been|was|'ve\s+been|got)\s+diagnosed\b"
-    r"|\bI'?ve\s+been\s+diagnosed\b|\bI\s+lost\s+my\b|\bmy\s+(?:late\s+)?(?:husband|wife|partner|"
-    r"son|daughter|mum|dad|mother|father)\s+(?:[A-Z]\w+\s+)?(?:died|passed\s+away|was\s+killed)"
-    r"|\bI'?m\s+\d{2}\b|\bI\s+am\s+\d{2}\b|\bI\s+(?:have|'ve)\s+(?:had\s+)?(?:MS|multiple\s+"
-    r"sclerosis|parkinson|depression|anxiety|PTSD|dementia|cancer)\b|\bI'?m\s+(?:autistic|a\s+widow)"
-    r"|\bI'?d\s+like\s+to\s+(?:try|have|start)\s+music\s+therapy\b|\bmyself\b"
+_SELF = starting_with(
+    r"[fimrst]",
+    re.compile(
+        r"(?i)\brefer(?:ring)?\s+myself\b|\bself[\s-]referr?al\b|\bfor\s+myself\b|\btake\s+me\s+on\b"
+        r"|\bmusic\s+therapy\s+for\s+me\b|\bI\s+(?:have\s+been|was|'ve\s+been|got)\s+diagnosed\b"
+        r"|\bI'?ve\s+been\s+diagnosed\b|\bI\s+lost\s+my\b|\bmy\s+(?:late\s+)?(?:husband|wife|partner|"
+        r"son|daughter|mum|dad|mother|father)\s+(?:[A-Z]\w+\s+)?(?:died|passed\s+away|was\s+killed)"
+        r"|\bI'?m\s+\d{2}\b|\bI\s+am\s+\d{2}\b|\bI\s+(?:have|'ve)\s+(?:had\s+)?(?:MS|multiple\s+"
+        r"sclerosis|parkinson|depression|anxiety|PTSD|dementia|cancer)\b|\bI'?m\s+(?:autistic|a\s+widow)"
+        r"|\bI'?d\s+like\s+to\s+(?:try|have|start)\s+music\s+therapy\b|\bmyself\b"
+    ),
 )
-_STRONG_SELF = re.compile(
-    r"(?i)\brefer(?:ring)?\s+myself\b|\bself[\s-]referr?al\b|\bfor\s+myself\b|\btake\s+me\s+on\b"
-    r"|\bmusic\s+therapy\s+for\s+me\b|\bI'?m\s+\d{2}\s+and\s+(?:have|I)\b"
+_STRONG_SELF = starting_with(
+    r"[fimrst]",
+    re.compile(
+        r"(?i)\brefer(?:ring)?\s+myself\b|\bself[\s-]referr?al\b|\bfor\s+myself\b|\btake\s+me\s+on\b"
+        r"|\bmusic\s+therapy\s+for\s+me\b|\bI'?m\s+\d{2}\s+and\s+(?:have|I)\b"
+    ),
 )
-_CARER = re.compile(
-    r"(?i)\b(?:my|our)\s+(?:mum|mam|mother|mom|dad|father|husband|wife|partner|grandson|"
-    r"granddaughter|gran|nan|nana|grandma|grandad|grandpa|grandmother|grandfather|brother|sister|"
-    r"aunt|auntie|uncle|nephew|niece|mother-in-law|father-in-law|foster\s+(?:son|daughter|child)|"
-    r"grandchild|grandchildren)\b|\bspecial\s+guardian|\bkinship\s+carer\b|\bfoster\s+carer\b"
-    r"|\bI\s+am\s+(?:his|her|their)\s+(?:main\s+)?carer\b|\bI'?m\s+(?:his|her|their)\s+(?:main\s+)?"
-    r"carer|\bfor\s+(?:Mum|Mam|Dad|Nan|Gran|Grandad|Grandma)\b|^\s*(?:Mum|Mam|Dad)\s+\("
+_CARER = starting_with(
+    r"[dfikmos]|^",
+    re.compile(
+        r"(?i)\b(?:my|our)\s+(?:mum|mam|mother|mom|dad|father|husband|wife|partner|grandson|"
+        r"granddaughter|gran|nan|nana|grandma|grandad|grandpa|grandmother|grandfather|brother|sister|"
+        r"aunt|auntie|uncle|nephew|niece|mother-in-law|father-in-law|foster\s+(?:son|daughter|child)|"
+        r"grandchild|grandchildren)\b|\bspecial\s+guardian|\bkinship\s+carer\b|\bfoster\s+carer\b"
+        r"|\bI\s+am\s+(?:his|her|their)\s+(?:main\s+)?carer\b|\bI'?m\s+(?:his|her|their)\s+(?:main\s+)?"
+        r"carer|\bfor\s+(?:Mum|Mam|Dad|Nan|Gran|Grandad|Grandma)\b|^\s*(?:Mum|Mam|Dad)\s+\("
+    ),
 )
 _I_AM = re.compile(
     r"(?i)\b(?:I\s+am|I'?m|I\s+work\s+as|I\s+work\s+(?:in|at|for)|as\s+(?:his|her|their|the|a|an))"
@@ -256,6 +266,9 @@ def _orgs_in_body(body: str) -> list[tuple[int, int, str]]:
     return found
 
 
+_PRACTICE = re.compile(r"(?i)inner\s*pulse")
+
+
 def find_phone(reading: Reading, role: Role | None) -> str | None:
     """The referrer's own number: signature or form first, then 'call me on' in the new text."""
     sig_text = reading.signed.signature
@@ -264,13 +277,16 @@ def find_phone(reading: Reading, role: Role | None) -> str | None:
         hits += find_phones("Phone: " + reading.form.phone, base_score=12)
     body_hits = find_phones(reading.new_body, base_score=0)
     hits += [h for h in body_hits if h.score >= 3 or role in (Role.parent, Role.carer, Role.self)]
-    quoted_practice = "\n".join(s.text for s in reading.segments[1:])[:ANALYSED_CHARS]
-    practice_numbers = {
-        h.e164 for h in find_phones(quoted_practice) if re.search(r"(?i)inner\s*pulse", h.line)
-    }
-    hits = [h for h in hits if h.e164 not in practice_numbers]
     if not hits:
         return None
+    quoted_practice = "\n".join(s.text for s in reading.segments[1:])[:ANALYSED_CHARS]
+    if _PRACTICE.search(quoted_practice):  # its numbers sit on lines naming it, if any
+        practice_numbers = {
+            h.e164 for h in find_phones(quoted_practice) if _PRACTICE.search(h.line)
+        }
+        hits = [h for h in hits if h.e164 not in practice_numbers]
+        if not hits:
+            return None
     best = max(hits, key=lambda h: h.score)
     reading.note(
         "referrer.phone", Source.signature if best.score >= 10 else Source.new_text, best.line

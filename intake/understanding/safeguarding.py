@@ -9,22 +9,34 @@ from __future__ import annotations
 
 import re
 
+from intake.understanding.cues import starting_with
 from intake.understanding.vocabulary import is_negated
 
 FLAG_PATTERNS: dict[str, re.Pattern[str]] = {
-    "self_harm": re.compile(r"(?i)\bself[\s-]?harm\w*|\bcutting\s+(?:herself|himself|themselves)"),
-    "suicide": re.compile(
-        r"(?i)\bsuicid\w*|\bkill\s+(?:herself|himself|themselves|myself)|\bend\s+(?:his|her|my|"
-        r"their)\s+life\b|\boverdose\w*|\bwant(?:s|ed)?\s+to\s+die\b"
+    "self_harm": starting_with(
+        r"[cs]", re.compile(r"(?i)\bself[\s-]?harm\w*|\bcutting\s+(?:herself|himself|themselves)")
     ),
-    "abuse": re.compile(
-        r"(?i)\babuse[ds]?\b|\babusive\b|\bdomestic\s+violence\b|\bsexual(?:ly)?\s+(?:assault|abus)\w*"
-        r"|\bexploit\w*|\bgrooming\b"
+    "suicide": starting_with(
+        r"[ekosw]",
+        re.compile(
+            r"(?i)\bsuicid\w*|\bkill\s+(?:herself|himself|themselves|myself)|\bend\s+(?:his|her|my|"
+            r"their)\s+life\b|\boverdose\w*|\bwant(?:s|ed)?\s+to\s+die\b"
+        ),
     ),
-    "neglect": re.compile(r"(?i)\bneglect(?:ed|ful)?\b"),
-    "immediate_danger": re.compile(
-        r"(?i)\bimmediate\s+(?:danger|risk)\b|\bat\s+(?:serious\s+|high\s+)?risk\s+of\s+harm\b"
-        r"|\bunsafe\s+at\s+home\b|\bin\s+danger\b"
+    "abuse": starting_with(
+        r"[adegs]",
+        re.compile(
+            r"(?i)\babuse[ds]?\b|\babusive\b|\bdomestic\s+violence\b|\bsexual(?:ly)?\s+(?:assault|abus)\w*"
+            r"|\bexploit\w*|\bgrooming\b"
+        ),
+    ),
+    "neglect": starting_with(r"[n]", re.compile(r"(?i)\bneglect(?:ed|ful)?\b")),
+    "immediate_danger": starting_with(
+        r"[aiu]",
+        re.compile(
+            r"(?i)\bimmediate\s+(?:danger|risk)\b|\bat\s+(?:serious\s+|high\s+)?risk\s+of\s+harm\b"
+            r"|\bunsafe\s+at\s+home\b|\bin\s+danger\b"
+        ),
     ),
 }
 _DENIAL = re.compile(
