@@ -153,3 +153,28 @@ def test_answer_with_no_valid_reply_address_is_joined_but_not_answered(flow: Flo
     assert ref is not None and () == ref.parsed.record.missing
     assert 0 == report.quarantined
     assert [] == flow.sent_with("thanks_update")
+
+
+def test_every_referral_awaiting_information_is_reminded_when_read_in_chunks(
+    flow: Flow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules read awaiting referrals a chunk at a time (flat memory); none is missed."""
+    from intake.worker import rules
+
+    monkeypatch.setattr(rules, "CHUNK", 2)
+    for n in range(2, 6):
+        flow.deliver(
+            record(
+                missing=("reason",),
+                referrer=record().referrer.model_copy(
+                    update={"email": f"teacher{n}@school.example"}
+                ),
+            ),
+            message_id=f"<r{n}@school.example>",
+            sender=f"teacher{n}@school.example",
+        )
+    flow.run()
+    assert 5 == len(flow.sent_with("missing_information"))
+    flow.clock.current = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    flow.run()
+    assert 5 == len(flow.sent_with("reminder"))

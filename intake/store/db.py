@@ -475,16 +475,23 @@ class Store:
         return self._referral(row) if row else None
 
     def referrals(
-        self, *, statuses: tuple[str, ...] = (), since: datetime | None = None
+        self,
+        *,
+        statuses: tuple[str, ...] = (),
+        since: datetime | None = None,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[ReferralRow]:
-        sql, args = "SELECT * FROM referrals WHERE 1=1", list[Any]()
+        """Referrals by id; `after` and `limit` read them a chunk at a time."""
+        sql, args = "SELECT * FROM referrals WHERE id > ?", list[Any]([after])
         if statuses:
             sql += f" AND status IN ({','.join('?' * len(statuses))})"
             args.extend(statuses)
         if since is not None:
             sql += " AND created_at >= ?"
             args.append(iso(since))
-        return [self._referral(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+        args.append(-1 if limit is None else limit)
+        return [self._referral(r) for r in self.db.execute(sql + " ORDER BY id LIMIT ?", args)]
 
     def update_referral(
         self,

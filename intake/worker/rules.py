@@ -8,6 +8,7 @@ keyed by referral, message and action, so it too is queued at most once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from intake.deciding.followups import CHASE, Chasing, missing_info_step
@@ -21,6 +22,7 @@ from intake.worker.updates import ASK_REPLIES
 log = logging.getLogger("intake.worker")
 
 ASKED_STATES = ("sent", "drafted")
+CHUNK = 200  # referrals read at a time
 
 
 def _local_day(svc: Services, stamp: str) -> date:
@@ -118,11 +120,19 @@ def apply_to(svc: Services, row: ReferralRow, today: date) -> str | None:
     return None
 
 
+def awaiting_info(svc: Services) -> Iterator[ReferralRow]:
+    """Every referral awaiting information, read CHUNK at a time so memory stays flat."""
+    after = 0
+    while chunk := svc.store.referrals(statuses=("awaiting_info",), after=after, limit=CHUNK):
+        yield from chunk
+        after = chunk[-1].id
+
+
 def apply_followup_rules(svc: Services) -> list[str]:
     """Reminders and chases for every referral awaiting information; what was queued."""
     today = svc.clock.now().astimezone(svc.cfg.schedule.zone).date()
     done: list[str] = []
-    for row in svc.store.referrals(statuses=("awaiting_info",)):
+    for row in awaiting_info(svc):
         if row.safeguarding:
             continue
         outcome = apply_to(svc, row, today)
