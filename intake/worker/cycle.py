@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import islice
-from typing import TypeVar
 
 from jinja2 import Environment
 
@@ -41,19 +39,11 @@ from intake.store.redact import message_reason, where
 from intake.understanding import parse_email
 from intake.worker.progress import Progress
 from intake.worker.timebox import time_limit
-from intake.worker.understanding_pool import (
-    PARALLEL_FROM,
-    UnderstandingPool,
-    Understood,
-    Unreadable,
-    worker_count,
-)
+from intake.worker.understanding_pool import Readers, Understood, Unreadable, batched
 
 log = logging.getLogger("intake.worker")
-T = TypeVar("T")
 
 MAX_ATTEMPTS = 3
-GROUP = 16  # messages of a backlog recorded per transaction
 
 
 @dataclass
@@ -382,57 +372,6 @@ def finish_on_server(svc: Services, inbox: Inbox, folder: str) -> None:
     svc.store.mark_server_done(sorted({msg_id for msg_id, _, _ in done}))
 
 
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Lists of up to `size` items (itertools.batched arrived in Python 3.12)."""
-    source = iter(items)
-    while chunk := list(islice(source, size)):
-        yield chunk
-
-
-Reader = Callable[
-    [Iterable[tuple[int, bytes | None]]], Iterator[tuple[int, bytes | None, Understood | None]]
-]
-
-
-def _read_here(
-    messages: Iterable[tuple[int, bytes | None]],
-) -> Iterator[tuple[int, bytes | None, Understood | None]]:
-    return ((msg_id, raw, None) for msg_id, raw in messages)
-
-
-class Readers:
-    """How pending messages are read: here, or by worker processes once a backlog shows.
-
-    A backlog is read by workers and recorded GROUP at a time, one commit per
-    group; a few messages are read here, one transaction each, so no
-    transaction waits on reading (which may take seconds). The workers start
-    as soon as a backlog shows while fetching, so they are ready by the time
-    the fetch ends.
-    """
-
-    def __init__(self, svc: Services) -> None:
-        self.cfg = svc.cfg.extraction
-        self.workers = worker_count(self.cfg.workers)
-        self._pool: UnderstandingPool | None = None
-
-    def expect(self, pending: int) -> None:
-        """Start the workers if `pending` messages are a backlog worth them."""
-        if self._pool is None and self.workers >= 2 and pending >= PARALLEL_FROM:
-            cfg = self.cfg
-            self._pool = UnderstandingPool.for_extraction(
-                self.workers, cfg.required, cfg.seconds_per_message
-            )
-
-    def reader(self) -> tuple[Reader, int]:
-        """How to read, and how many messages to record per transaction."""
-        return (self._pool.read, GROUP) if self._pool else (_read_here, 1)
-
-    def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
-
-
 def process_pending(
     svc: Services,
     report: CycleReport,
@@ -448,7 +387,7 @@ def process_pending(
     pending = store.messages_to_process(MAX_ATTEMPTS)
     progress = Progress("processed")
     own = readers is None
-    readers = readers or Readers(svc)
+    readers = readers or Readers(svc.cfg.extraction)
     try:
         readers.expect(len(pending))
         read, group_size = readers.reader()
@@ -484,7 +423,7 @@ def run_cycle(svc: Services, since: date | None = None) -> CycleReport:
     folder = svc.cfg.mailbox.folder if svc.cfg.mailbox.kind == "imap" else "maildir"
     recover_interrupted_sends(svc)
     inbox = svc.open_inbox()
-    outbox, readers = Outbox(svc), Readers(svc)
+    outbox, readers = Outbox(svc), Readers(svc.cfg.extraction)
     try:
         report.fetched = fetch_new(svc, inbox, since, readers)
 

@@ -23,16 +23,21 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from multiprocessing.pool import AsyncResult, Pool
+from typing import TypeVar
 
+from intake.config import Extraction
 from intake.errors import MessageError
 from intake.models import ParsedEmail
 from intake.store.redact import message_reason, where
 from intake.worker.timebox import time_limit
 
 log = logging.getLogger("intake.worker")
+T = TypeVar("T")
 
 PARALLEL_FROM = 24  # fewer pending messages than this are read in-process
+GROUP = 16  # messages of a backlog recorded per transaction
 WINDOW_PER_WORKER = 8  # messages handed to each worker ahead of the one awaited
 _PR_SET_PDEATHSIG = 1
 
@@ -171,3 +176,54 @@ class UnderstandingPool:
             understood = None if result is None else self._await(result, queue)
             top_up()
             yield msg_id, raw, understood
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of up to `size` items (itertools.batched arrived in Python 3.12)."""
+    source = iter(items)
+    while chunk := list(islice(source, size)):
+        yield chunk
+
+
+Reader = Callable[
+    [Iterable[tuple[int, bytes | None]]], Iterator[tuple[int, bytes | None, Understood | None]]
+]
+
+
+def _read_here(
+    messages: Iterable[tuple[int, bytes | None]],
+) -> Iterator[tuple[int, bytes | None, Understood | None]]:
+    return ((msg_id, raw, None) for msg_id, raw in messages)
+
+
+class Readers:
+    """How pending messages are read: here, or by worker processes once a backlog shows.
+
+    A backlog is read by workers and recorded GROUP at a time, one commit per
+    group; a few messages are read here, one transaction each, so no
+    transaction waits on reading (which may take seconds). The workers start
+    as soon as a backlog shows while fetching, so they are ready by the time
+    the fetch ends.
+    """
+
+    def __init__(self, cfg: Extraction) -> None:
+        self.cfg = cfg
+        self.workers = worker_count(self.cfg.workers)
+        self._pool: UnderstandingPool | None = None
+
+    def expect(self, pending: int) -> None:
+        """Start the workers if `pending` messages are a backlog worth them."""
+        if self._pool is None and self.workers >= 2 and pending >= PARALLEL_FROM:
+            cfg = self.cfg
+            self._pool = UnderstandingPool.for_extraction(
+                self.workers, cfg.required, cfg.seconds_per_message
+            )
+
+    def reader(self) -> tuple[Reader, int]:
+        """How to read, and how many messages to record per transaction."""
+        return (self._pool.read, GROUP) if self._pool else (_read_here, 1)
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
