@@ -12,6 +12,7 @@ import pytest
 
 from intake.clock import FixedClock
 from intake.config import Config, parse_config
+from intake.mailbox.maildir import arrival_order
 from intake.worker.cycle import Services, run_cycle
 from intake.worker.digest_job import print_digest, queue_digest
 from intake.worker.services import build_services
@@ -89,3 +90,19 @@ def test_digest_waits_for_digest_time(tmp_path: Path) -> None:
     assert not queue_digest(services)
     clock.advance(hours=1)
     assert queue_digest(services)
+
+
+def test_maildir_mail_is_taken_in_delivery_order_across_a_microsecond_digit() -> None:
+    """Names carry unpadded microseconds: .M99999 was delivered before .M100000."""
+    names = [
+        "1764064801.M5P7Q3.host",
+        "1764064800.M100000P7Q2.host",
+        "1764064800.M99999P7Q1.host",
+        "other-tool-name",
+    ]
+    assert sorted(names, key=arrival_order) == [
+        "1764064800.M99999P7Q1.host",
+        "1764064800.M100000P7Q2.host",
+        "1764064801.M5P7Q3.host",
+        "other-tool-name",
+    ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import mailbox
+import re
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -12,6 +14,21 @@ from intake.files import private_dir
 from intake.mailbox.fetched import Batch, Fetched, Known
 
 FOLDER = "maildir"
+_DELIVERED = re.compile(r"(\d+)\.M(\d+)")
+
+
+def arrival_order(key: str) -> tuple[int, int, str]:
+    """Sort key for Maildir names, oldest delivery first.
+
+    Names begin with the delivery time, seconds then `M` and the microseconds,
+    unpadded (`1764064800.M99999P…`), so sorting them as text puts .M100000
+    before .M99999; a referral and its follow-up then arrive in the wrong order.
+    Names in another form sort after, as text.
+    """
+    found = _DELIVERED.match(key)
+    if found is None:
+        return (sys.maxsize, 0, key)
+    return (int(found.group(1)), int(found.group(2)), key)
 
 
 def open_maildir(path: Path) -> mailbox.Maildir:
@@ -43,7 +60,8 @@ class MaildirInbox:
     def batches(
         self, last: tuple[int, int] | None, known: Known, since: date | None
     ) -> Iterator[Batch]:
-        keys = sorted(k for k in self.box.iterkeys() if not known.knows_location(FOLDER, 0, k))
+        new = (k for k in self.box.iterkeys() if not known.knows_location(FOLDER, 0, k))
+        keys = sorted(new, key=arrival_order)
         for start in range(0, len(keys), self.batch_size):
             chunk = tuple(self._fetched(k) for k in keys[start : start + self.batch_size])
             yield Batch(folder=FOLDER, uidvalidity=0, last_uid=0, messages=chunk)
