@@ -55,9 +55,14 @@ class StepFailed(Exception):
         self.detail, self.hint = detail, hint
 
 
-def provider_hint(host: str) -> str:
-    """What the big providers need for a login to work."""
+def provider_hint(host: str, oauth2: bool = False) -> str:
+    """What the big providers need for a login to work; with OAuth2, what to check of it."""
     host = host.lower()
+    if oauth2:
+        return (
+            "check the token oauth2_token_command prints: an expired or revoked token, or"
+            " one without the mail scope (IMAP and SMTP), is refused"
+        )
     if host.endswith(("gmail.com", "googlemail.com")):
         return (
             "Gmail refuses the account password: use an app password (needs 2-Step"
@@ -173,7 +178,8 @@ def imap_steps(cfg: Mailbox) -> Steps:
             else:
                 client.login(cfg.username, secret)
         except LoginError:
-            raise StepFailed("the server refused the login", provider_hint(cfg.host)) from None
+            hint = provider_hint(cfg.host, oauth)
+            raise StepFailed("the server refused the login", hint) from None
         return f"logged in as {cfg.username}" + (" with OAuth2" if oauth else "")
 
     def folder() -> str:
@@ -233,14 +239,15 @@ def smtp_steps(cfg: Smtp) -> Steps:
         assert conn is not None  # the TLS step connected
         if not cfg.username:
             return "no login configured"
-        _secret(cfg, "smtp")
+        _, oauth = _secret(cfg, "smtp")
         try:
             SmtpSender(cfg)._login(conn)  # the sender's own login, OAuth2 included
         except smtplib.SMTPAuthenticationError:
-            raise StepFailed("the server refused the login", provider_hint(cfg.host)) from None
+            hint = provider_hint(cfg.host, oauth)
+            raise StepFailed("the server refused the login", hint) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise StepFailed(f"SMTP login failed ({type(exc).__name__})") from None
-        return f"logged in as {cfg.username}"
+        return f"logged in as {cfg.username}" + (" with OAuth2" if oauth else "")
 
     try:
         yield from _reach_steps(cfg.host, cfg.port, cfg.timeout_seconds, state)

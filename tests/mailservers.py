@@ -26,6 +26,7 @@ Dovecot facts behind the choices here (Debian 12, Dovecot 2.3.19):
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email
 import email.policy
@@ -165,7 +166,10 @@ class Dovecot:
         password: str = "secret",
         binary: str | None = None,
         startup_timeout: float = 10.0,
+        oauth2_introspection_url: str | None = None,
     ) -> None:
+        """`oauth2_introspection_url` (loopback) turns on XOAUTH2 and OAUTHBEARER logins,
+        whose tokens Dovecot checks by POSTing them there (RFC 7662 introspection)."""
         found = binary or find_dovecot()
         if found is None:
             raise FileNotFoundError(INSTALL_HINT)
@@ -173,6 +177,7 @@ class Dovecot:
         self.user = user
         self.password = password
         self.startup_timeout = startup_timeout
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.root = Path(tempfile.mkdtemp(prefix="dovecot-", dir="/tmp"))
         self.root.chmod(0o755)
         self._short_base: Path | None = None
@@ -249,7 +254,7 @@ ssl = yes
 ssl_cert = <{r}/tls/server.crt
 ssl_key = <{r}/tls/server.key
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{" xoauth2 oauthbearer" if self.oauth2_introspection_url else ""}
 # Tests fail logins on purpose. The 2 s failure delay and anvil's per-IP auth
 # penalty (delaying every later login from 127.0.0.1 by up to 15 s) would
 # slow every test after such a failure. login_trusted_networks did not lift
@@ -273,7 +278,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {self.users_dir}/%u
 }}
-userdb {{
+{self._oauth2_passdb()}userdb {{
   driver = static
   args = uid={ident.mail_uid} gid={ident.mail_gid} home={r}/mail/%u
 }}
@@ -290,6 +295,21 @@ service imap-login {{
 }}
 """
         )
+
+    def _oauth2_passdb(self) -> str:
+        if not self.oauth2_introspection_url:
+            return ""
+        conf = self.root / "oauth2.conf.ext"
+        conf.write_text(
+            "introspection_mode = post\n"
+            f"introspection_url = {self.oauth2_introspection_url}\n"
+            "username_attribute = username\n"
+            "active_attribute = active\n"
+            "active_value = true\n"
+        )
+        conf.chmod(0o644)
+        mechanisms = "xoauth2 oauthbearer"
+        return f"passdb {{\n  driver = oauth2\n  mechanisms = {mechanisms}\n  args = {conf}\n}}\n"
 
     # -- users -----------------------------------------------------------------
 
@@ -522,6 +542,25 @@ class _SinkHandler:
         self.cond = threading.Condition(self.lock)
         self.received: list[ReceivedMail] = []
         self.refusals: list[str] = []
+        self.oauth2: tuple[str, str] | None = None  # (user, token) XOAUTH2 accepts
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        """XOAUTH2 as Gmail and Microsoft 365 take it: base64 of user=U^Aauth=Bearer T^A^A.
+
+        A refused token is answered as Gmail does: a 334 challenge carrying the
+        error as JSON, which the client answers with an empty line, then 535.
+        """
+        try:
+            given = base64.b64decode(args[1], validate=True).decode()
+        except (IndexError, ValueError):
+            return AuthResult(success=False, handled=False)
+        if self.oauth2 is not None:
+            user, token = self.oauth2
+            if given == f"user={user}\x01auth=Bearer {token}\x01\x01":
+                return AuthResult(success=True)
+        error = b'{"status":"401","schemes":"Bearer","scope":"https://mail.google.com/"}'
+        await server.challenge_auth(error)
+        return AuthResult(success=False, handled=False)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self.cond:
@@ -566,12 +605,15 @@ class SmtpSink:
         cert_file: Path | None = None,
         key_file: Path | None = None,
         port: int | None = None,
+        oauth2_token: str | None = None,
     ) -> None:
+        """With `oauth2_token`, AUTH XOAUTH2 as `user` with that token is accepted too."""
         self.mode: SmtpMode = mode
         self.user = user
         self.password = password
         self.port = port or free_port()
         self._handler = _SinkHandler()
+        self._handler.oauth2 = (user, oauth2_token) if oauth2_token else None
         self._controller: Controller | None = None
         self._tmp: Path | None = None
         if mode != "plain" and cert_file is None:

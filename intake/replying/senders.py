@@ -103,6 +103,8 @@ class SmtpSender:
             auth = f"user={self.cfg.username}\x01auth=Bearer {token.get_secret_value()}\x01\x01"
             conn.ehlo()
             code, _ = conn.docmd("AUTH", "XOAUTH2 " + base64.b64encode(auth.encode()).decode())
+            if code == 334:  # a refused token: the error comes as a challenge, answered empty
+                code, _ = conn.docmd("")
             if code != 235:
                 raise smtplib.SMTPAuthenticationError(code, b"XOAUTH2 refused")
             return
