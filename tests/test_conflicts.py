@@ -137,3 +137,19 @@ def test_show_lists_open_conflicts_and_resolve_settles_them(
         1,
         "IP-0001 has no open conflict about client_age",
     ) == (shown, resolved, again, capsys.readouterr().err.strip().split(": ", 1)[1])
+
+
+def test_a_conflict_the_referrer_repeats_is_shown_once(flow: Flow) -> None:
+    """Saying 'she is 10' again while that conflict is open adds no second one."""
+    ask = flow.sent_with("missing_information")[0]
+    flow.clock.advance(hours=2)
+    flow.deliver(
+        Record(kind=Kind.referral, client=Client(age=10)),
+        message_id="<u2@school.example>",
+        in_reply_to=ask,
+    )
+    flow.run()
+    assert [("client_age", "9", "10")] == [
+        (c.conflict.field, c.conflict.recorded, c.conflict.received)
+        for c in conflicts(flow.svc.store)
+    ]

@@ -81,10 +81,15 @@ def add_conflicts(
     store: Store,
     referral_id: int,
     msg_id: int | None,
-    conflicts: tuple[Conflict, ...],
+    found: tuple[Conflict, ...],
     now: datetime,
 ) -> None:
-    for conflict in conflicts:
+    """Record new conflicts; one the referrer repeats while it is still open is kept once."""
+    open_ones = {row.conflict for row in conflicts(store, referral_id=referral_id)}
+    for conflict in found:
+        if conflict in open_ones:
+            continue
+        open_ones.add(conflict)
         sealed = store.cipher.seal_text(
             json.dumps([conflict.recorded, conflict.received]), b"conflict"
         )
