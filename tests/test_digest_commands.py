@@ -50,3 +50,11 @@ def test_keep_settles_a_conflict_with_either_spelling_of_the_field() -> None:
     assert [("IP-0042", "client.age", "new"), ("IP-0042", "client_age", "recorded")] == [
         (c.reference, c.field, c.keep) for c in parsed.commands
     ]
+
+
+def test_sent_and_resend_settle_a_reply_by_reference() -> None:
+    parsed = parse_commands("sent ip-0042\nResend IP-0007\n", TODAY)
+    assert [
+        Command(verb="sent", reference="IP-0042", line="sent ip-0042"),
+        Command(verb="resend", reference="IP-0007", line="Resend IP-0007"),
+    ] == list(parsed.commands)

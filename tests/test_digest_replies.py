@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.worker.digest_job import queue_digest
+from intake.worker.digest_job import gather, queue_digest
 from tests.flow import THERAPIST, Flow, raw_email, record
 
 
@@ -86,3 +86,43 @@ def test_snooze_by_reply_hides_the_followup_until_the_date(flow: Flow) -> None:
     reply(flow, "snooze 1 3d")
     rows = flow.svc.store.followups()
     assert [("snoozed", "2026-11-28")] == [(f.state, f"{f.snoozed_until}") for f in rows]
+
+
+def left_uncertain(flow: Flow) -> int:
+    """Our reply to IP-0001 as a crash mid-send leaves it: it may or may not have gone."""
+    row = next(r for r in flow.svc.store.outbox_in_state("sent") if r.template != "digest")
+    flow.svc.store.set_outbox_state(row.id, "uncertain", flow.clock.now())
+    return row.id
+
+
+def outbox_state(flow: Flow, out_id: int) -> str:
+    row = flow.svc.store.db.execute("SELECT state FROM outbox WHERE id = ?", (out_id,)).fetchone()
+    return str(row[0])
+
+
+def test_an_uncertain_reply_is_listed_with_how_to_settle_it(flow: Flow) -> None:
+    left_uncertain(flow)
+    data = gather(flow.svc, flow.clock.now().date())
+    assert any('reply "sent IP-0001" or "resend IP-0001"' in line for line in data.needs_look)
+
+
+def test_sent_by_reply_settles_an_uncertain_reply_without_sending_it(flow: Flow) -> None:
+    out_id = left_uncertain(flow)
+    before = len(flow.sent())
+    reply(flow, "sent IP-0001\n")
+    assert "sent" == outbox_state(flow, out_id)
+    confirmation = next(m for m in flow.sent() if "reply to the digest" in m["Subject"])
+    assert (
+        "sent: IP-0001: 1 reply recorded as sent" in confirmation.get_body(("plain",)).get_content()
+    )
+    assert before + 1 == len(flow.sent())  # the confirmation only
+
+
+def test_resend_by_reply_sends_the_uncertain_reply_again(flow: Flow) -> None:
+    out_id = left_uncertain(flow)
+    before = len(flow.sent())
+    reply(flow, "resend IP-0001\n")
+    assert "sent" == outbox_state(flow, out_id)
+    assert before + 2 == len(flow.sent())  # the reply again, and the confirmation
+    to_referrer = [m for m in flow.sent() if m["To"] == "sam@school.example"]
+    assert 2 == len(to_referrer)  # the first send, which may not have gone, and this one

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from intake.cli import main
+from intake.config import load_config
+from intake.worker.services import build_services
 from tests.flow import Flow, record
 
 
@@ -56,3 +58,16 @@ def test_followups_done_then_snooze_refused(
     assert 1 == main(["--config", config, "followups", "snooze", "1", "--until", "3d"])
     main(["--config", config, "followups", "list"])
     assert "nothing to follow up" in capsys.readouterr().out
+
+
+def test_settle_replies_records_an_uncertain_reply_as_sent(
+    config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """She found it in her Sent folder: the reply is 'sent' and the digest stops asking."""
+    svc = build_services(load_config(Path(config)))
+    row = next(r for r in svc.store.outbox_in_state("sent") if r.referral_id)
+    svc.store.set_outbox_state(row.id, "uncertain", svc.clock.now())
+    assert 0 == main(["--config", config, "referrals", "settle-replies", "IP-0001", "sent"])
+    assert "IP-0001: 1 reply recorded as sent" in capsys.readouterr().out
+    assert [] == svc.store.outbox_in_state("uncertain")
+    assert 1 == main(["--config", config, "referrals", "settle-replies", "IP-0001", "sent"])

@@ -21,7 +21,13 @@ from intake.digest.build import referral_line
 from intake.digest.commands import parse_until
 from intake.store.audit import cli_actor
 from intake.store.db import FollowUpRow, ReferralRow
-from intake.store.therapist import NotResolved, conflicts, followup, resolve_conflict
+from intake.store.therapist import (
+    NotResolved,
+    conflicts,
+    followup,
+    resolve_conflict,
+    settle_replies,
+)
 from intake.worker.cycle import Services
 
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -31,6 +37,14 @@ def _services(args: argparse.Namespace) -> Services:
     from intake.worker.services import build_services
 
     return build_services(load(args))
+
+
+def _named_referral(svc: Services, reference: str) -> ReferralRow | None:
+    """The referral a command names, or None after saying there is none."""
+    row = svc.store.referral(reference)
+    if row is None:
+        print(f"intake referrals: no referral {reference}", file=sys.stderr)
+    return row
 
 
 def _today(svc: Services) -> Any:
@@ -80,9 +94,7 @@ def cmd_referrals_list(args: argparse.Namespace) -> int:
 def cmd_referrals_show(args: argparse.Namespace) -> int:
     """The record, its replies, history and unresolved conflicts."""
     svc = _services(args)
-    row = svc.store.referral(args.reference)
-    if row is None:
-        print(f"intake referrals: no referral {args.reference}", file=sys.stderr)
+    if (row := _named_referral(svc, args.reference)) is None:
         return EXIT_FAILED
     svc.store.audit(THERAPIST, "show", svc.clock.now(), row.reference)
     data = {
@@ -127,9 +139,7 @@ def why_not_options(status: str) -> tuple[str, ...]:
 def cmd_referrals_set_status(args: argparse.Namespace) -> int:
     """Move a referral on; only allowed moves, made as the therapist."""
     svc = _services(args)
-    row = svc.store.referral(args.reference)
-    if row is None:
-        print(f"intake referrals: no referral {args.reference}", file=sys.stderr)
+    if (row := _named_referral(svc, args.reference)) is None:
         return EXIT_FAILED
     refused = why_not(row.status, args.status, THERAPIST)
     if refused:
@@ -148,9 +158,7 @@ def cmd_referrals_set_status(args: argparse.Namespace) -> int:
 def cmd_referrals_resolve(args: argparse.Namespace) -> int:
     """Settle a conflict: keep the recorded value or the one a later message gave."""
     svc = _services(args)
-    row = svc.store.referral(args.reference)
-    if row is None:
-        print(f"intake referrals: no referral {args.reference}", file=sys.stderr)
+    if (row := _named_referral(svc, args.reference)) is None:
         return EXIT_FAILED
     field = conflict_field(args.field)
     if field is None:
@@ -165,6 +173,20 @@ def cmd_referrals_resolve(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     plural = "s" if count != 1 else ""
     print(f"{row.reference}: {field}: kept the {args.keep} value ({count} conflict{plural})")
+    return EXIT_OK
+
+
+def cmd_referrals_replies(args: argparse.Namespace) -> int:
+    """Settle replies that may not have gone: she checked her Sent folder."""
+    svc = _services(args)
+    if (row := _named_referral(svc, args.reference)) is None:
+        return EXIT_FAILED
+    count = settle_replies(svc.store, row, args.how, actor=cli_actor(), now=svc.clock.now())
+    if not count:
+        print(f"intake referrals: {row.reference} has no reply waiting to be settled")
+        return EXIT_FAILED
+    done = "recorded as sent" if args.how == "sent" else "queued to send again"
+    print(f"{row.reference}: {count} {'reply' if count == 1 else 'replies'} {done}")
     return EXIT_OK
 
 
@@ -262,6 +284,13 @@ def _register_referrals(sub: SubParsers) -> None:
     q.add_argument("field", help="e.g. client_age (as `show` lists it)")
     q.add_argument("--keep", required=True, choices=("recorded", "new"), help="which value")
     q.set_defaults(handler=cmd_referrals_resolve)
+
+    q = acts.add_parser(
+        "settle-replies", help="a reply that may not have gone: it was sent, or send it again"
+    )
+    q.add_argument("reference", help="e.g. IP-0042")
+    q.add_argument("how", choices=("sent", "resend"), help="what her Sent folder showed")
+    q.set_defaults(handler=cmd_referrals_replies)
 
 
 def _register_followups(sub: SubParsers) -> None:

@@ -2,7 +2,8 @@
 
 One command a line: `done 12`, `snooze 14 3d` (or 2w, or a date such as
 2026-12-01), `status IP-0042 assessment_offered`, `keep IP-0042 client_age new`
-(or `recorded`; `client.age` works too) to settle a conflict. Quoted text (lines starting
+(or `recorded`; `client.age` works too) to settle a conflict, `sent IP-0042`
+or `resend IP-0042` to settle a reply that may not have gone. Quoted text (lines starting
 with ">", and everything after an "On ... wrote:" or "Original Message"
 line) is not read. Lines that look like commands but are not understood are
 returned so the confirmation can say so: every other line she wrote (above
@@ -25,6 +26,7 @@ _DONE = re.compile(r"^done\s+#?(\d+)$", re.IGNORECASE)
 _SNOOZE = re.compile(r"^snooze\s+#?(\d+)\s+(?:until\s+)?(\S+)$", re.IGNORECASE)
 _STATUS = re.compile(r"^status\s+(IP-\d+)\s+([a-z_ ]+)$", re.IGNORECASE)
 _KEEP = re.compile(r"^keep\s+(IP-\d+)\s+([a-z_.]+)\s+(recorded|new)$", re.IGNORECASE)
+_SETTLE = re.compile(r"^(sent|resend)\s+(IP-\d+)$", re.IGNORECASE)
 _PERIOD = re.compile(r"^(\d{1,3})\s*([dw])$", re.IGNORECASE)
 
 
@@ -33,7 +35,7 @@ class Command(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    verb: Literal["done", "snooze", "status", "keep"]
+    verb: Literal["done", "snooze", "status", "keep", "sent", "resend"]
     followup_id: int | None = None
     until: date | None = None
     reference: str | None = None
@@ -92,6 +94,9 @@ def parse_line(line: str, today: date) -> Command | None:
         keep: Literal["recorded", "new"] = "new" if m.group(3).lower() == "new" else "recorded"
         reference, field = m.group(1).upper(), m.group(2).lower()
         return Command(verb="keep", reference=reference, field=field, keep=keep, line=flat)
+    if m := _SETTLE.match(flat):
+        verb: Literal["sent", "resend"] = "sent" if m.group(1).lower() == "sent" else "resend"
+        return Command(verb=verb, reference=m.group(2).upper(), line=flat)
     return None
 
 

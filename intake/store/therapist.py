@@ -200,3 +200,29 @@ def followup(store: Store, fu_id: int) -> FollowUpRow | None:
         if row.id == fu_id:
             return row
     return None
+
+
+def settle_replies(
+    store: Store,
+    row: ReferralRow,
+    how: Literal["sent", "resend"],
+    *,
+    actor: str,
+    now: datetime,
+) -> int:
+    """Settle a referral's replies left 'uncertain' (a crash mid-send) or 'failed'.
+
+    Only she can tell whether such a reply went (her Sent folder shows it):
+    `sent` records that it did; `resend` queues it again, to go out with the
+    next cycle. Returns how many replies were settled.
+    """
+    rows = [r for r in store.outbox_in_state("uncertain", "failed") if r.referral_id == row.id]
+    with store.transaction():
+        for reply in rows:
+            if how == "sent":
+                store.set_outbox_state(reply.id, "sent", now)
+            else:
+                store.set_outbox_state(reply.id, "pending", now, retry_at=now)
+        if rows:
+            store.audit(actor, f"replies {how}", now, row.reference)
+    return len(rows)

@@ -109,7 +109,8 @@ def gather(svc: Services, day: date) -> DigestData:
     look += refused_reply_lines(store, since)
     for o in store.outbox_in_state("uncertain", "failed"):
         ref = by_id[o.referral_id].reference if o.referral_id in by_id else "-"
-        look.append(f"{ref}: a {o.template} reply may not have been sent ({o.state})")
+        settle = f'; check Sent, then reply "sent {ref}" or "resend {ref}"' if ref != "-" else ""
+        look.append(f"{ref}: a {o.template} reply may not have been sent ({o.state}){settle}")
     last_poll = store.last_event("poll_ok")
     return DigestData(
         day=day,

@@ -15,7 +15,7 @@ import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import cast
+from typing import Literal, cast
 
 from intake.deciding.merge import conflict_field
 from intake.deciding.status import THERAPIST, why_not
@@ -29,6 +29,7 @@ from intake.store.therapist import (
     digest_by_message_id,
     followup,
     resolve_conflict,
+    settle_replies,
 )
 from intake.worker.cycle import Services, enqueue
 
@@ -98,6 +99,14 @@ def carry_out(svc: Services, command: Command) -> str:
         return f"not done: no referral {command.reference}"
     if command.verb == "keep":
         return settle_conflict(svc, command, referral)
+    if command.verb in ("sent", "resend"):
+        how: Literal["sent", "resend"] = "sent" if command.verb == "sent" else "resend"
+        count = settle_replies(store, referral, how, actor=EMAIL_ACTOR, now=now)
+        if not count:
+            return f"not done: {command.reference} has no reply waiting to be settled"
+        done = "recorded as sent" if how == "sent" else "queued to send again"
+        noun = "reply" if count == 1 else "replies"
+        return f"{how}: {command.reference}: {count} {noun} {done}"
     assert command.status is not None
     refused = why_not(referral.status, command.status, THERAPIST)
     if refused:
