@@ -8,23 +8,29 @@ in-process, where starting workers would cost more than it saves.
 
 A worker also contains what the in-process time limit cannot: a message
 that hangs a C extension or kills the interpreter stops its worker, not the
-service. After a generous wait the message is given up as unreadable, the
-pool is started afresh and the messages after it are read again.
+service. The message is given up as unreadable (at once when the worker
+died, after the time limit and a grace when it hangs), a fresh worker takes
+its place and is handed the messages that were waiting for the old one.
+Each worker has pipes of its own (not multiprocessing.Pool, whose shared
+queue lock a dying worker can leave held, hanging the pool's shutdown).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import itertools
 import logging
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice
-from multiprocessing.pool import AsyncResult, Pool
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 from intake.config import Extraction
@@ -95,17 +101,70 @@ def worker_count(configured: int) -> int:
         return os.cpu_count() or 1
 
 
-Pending = tuple[int, bytes | None, "AsyncResult[Understood] | None"]
+Pending = tuple[int, bytes | None, int | None]  # id, raw, the worker reading it
+
+
+def _serve(requests: Connection, results: Connection, job: Callable[[bytes], Understood]) -> None:
+    """A worker's loop: a thread takes requests off the pipe as they come, so the service
+    never blocks sending one; the main thread (where the time limit works) reads them."""
+    _worker_start()
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def take() -> None:
+        try:
+            while True:
+                inbox.put(requests.recv_bytes())
+        except (EOFError, OSError):  # the service closed the pipe, or died
+            inbox.put(None)
+
+    threading.Thread(target=take, daemon=True).start()
+    while (raw := inbox.get()) is not None:
+        results.send(job(raw))
+
+
+class _Worker:
+    """One reading process with pipes of its own: no lock is shared between workers, so a
+    worker that dies or hangs holds nothing the others or the service wait for."""
+
+    def __init__(self, job: Callable[[bytes], Understood]) -> None:
+        # spawn, not fork: the service has threads (scheduler, IDLE) a fork would copy mid-step
+        context = multiprocessing.get_context("spawn")
+        requests, self.requests = context.Pipe(duplex=False)
+        self.results, results = context.Pipe(duplex=False)
+        self.process = context.Process(target=_serve, args=(requests, results, job), daemon=True)
+        self.process.start()
+        requests.close()
+        results.close()
+
+    def result(self, patience: float) -> Understood:
+        """The next result, in the order sent; EOFError when the worker died,
+        TimeoutError when it gave none within `patience` seconds."""
+        if not self.results.poll(patience):
+            raise TimeoutError
+        understood: Understood = self.results.recv()
+        return understood
+
+    def send(self, raw: bytes) -> None:
+        """Hand over a message; to a worker that has died, nothing (its result() says so)."""
+        with contextlib.suppress(OSError):
+            self.requests.send_bytes(raw)
+
+    def stop(self) -> None:
+        self.requests.close()  # an idle worker ends by itself
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.results.close()
 
 
 class UnderstandingPool:
     """Worker processes that run `job` (normally `understand`); use as a context manager."""
 
     def __init__(self, workers: int, job: Callable[[bytes], Understood], patience: float) -> None:
-        self.workers = workers
         self.job = job  # module-level (or a partial of one), so spawned workers can import it
         self.patience = patience
-        self._pool = self._start()
+        self._workers = [_Worker(job) for _ in range(workers)]
 
     @classmethod
     def for_extraction(
@@ -113,12 +172,7 @@ class UnderstandingPool:
     ) -> UnderstandingPool:
         """Workers running parse_email with the configured fields and time limit."""
         job = partial(understand, required=required, seconds=seconds)
-        # Generous: the result awaited may have waited behind one other message.
-        return cls(workers, job, 2 * seconds + 10 if seconds > 0 else 600.0)
-
-    def _start(self) -> Pool:
-        # spawn, not fork: the service has threads (scheduler, IDLE) a fork would copy mid-step
-        return multiprocessing.get_context("spawn").Pool(self.workers, initializer=_worker_start)
+        return cls(workers, job, seconds + 10 if seconds > 0 else 600.0)
 
     def __enter__(self) -> UnderstandingPool:
         return self
@@ -127,30 +181,30 @@ class UnderstandingPool:
         self.close()
 
     def close(self) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop()
 
-    def _submit(self, raw: bytes | None) -> AsyncResult[Understood] | None:
-        if raw is None:
-            return None
-        return self._pool.apply_async(self.job, (raw,))
-
-    def _restart(self, queue: deque[Pending]) -> None:
-        """A worker hung or died: a fresh pool, and everything in flight handed to it."""
-        self.close()
-        self._pool = self._start()
-        for n, (msg_id, raw, _) in enumerate(queue):
-            queue[n] = (msg_id, raw, self._submit(raw))
-
-    def _await(self, result: AsyncResult[Understood], queue: deque[Pending]) -> Understood:
+    def _await(self, index: int, pending: deque[Pending]) -> Understood:
+        """The result of the oldest message sent to worker `index` (the one awaited:
+        results come back per worker in the order sent, and are taken in that order)."""
         try:
-            return result.get(timeout=self.patience)
-        except multiprocessing.TimeoutError:
-            log.warning("a reading worker stopped answering; starting the workers afresh")
-            self._restart(queue)
-            return Unreadable(f"the reading process stopped after {self.patience:g} seconds")
-        except Exception as exc:  # the result could not cross back (e.g. pickling)
+            return self._workers[index].result(self.patience)
+        except (EOFError, OSError, TimeoutError):
+            log.warning("a reading worker stopped; starting it afresh")
+            self._replace(index, pending)
+            return Unreadable(f"the reading process stopped (limit {self.patience:g} seconds)")
+        except Exception as exc:  # the result could not cross back (e.g. unpickling)
             return Unreadable(message_reason(exc), bug=type(exc).__name__, at=where(exc))
+
+    def _replace(self, index: int, pending: deque[Pending]) -> None:
+        """A fresh worker in place of one that died or hung, given its messages still due."""
+        self._workers[index].process.kill()
+        self._workers[index].stop()
+        self._workers[index] = _Worker(self.job)
+        for _, raw, assigned in pending:
+            if assigned == index and raw is not None:
+                self._workers[index].send(raw)
 
     def read(
         self, messages: Iterable[tuple[int, bytes | None]]
@@ -161,19 +215,25 @@ class UnderstandingPool:
         long the backlog.
         """
         source = iter(messages)
-        queue: deque[Pending] = deque()
+        pending: deque[Pending] = deque()
+        turn = itertools.cycle(range(len(self._workers)))
 
         def top_up() -> None:
-            while len(queue) < self.workers * WINDOW_PER_WORKER:
+            while len(pending) < len(self._workers) * WINDOW_PER_WORKER:
                 item = next(source, None)
                 if item is None:
                     return
-                queue.append((item[0], item[1], self._submit(item[1])))
+                msg_id, raw = item
+                index = None
+                if raw is not None:
+                    index = next(turn)
+                    self._workers[index].send(raw)
+                pending.append((msg_id, raw, index))
 
         top_up()
-        while queue:
-            msg_id, raw, result = queue.popleft()
-            understood = None if result is None else self._await(result, queue)
+        while pending:
+            msg_id, raw, index = pending.popleft()
+            understood = None if index is None else self._await(index, pending)
             top_up()
             yield msg_id, raw, understood
 
@@ -181,7 +241,7 @@ class UnderstandingPool:
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """Lists of up to `size` items (itertools.batched arrived in Python 3.12)."""
     source = iter(items)
-    while chunk := list(islice(source, size)):
+    while chunk := list(itertools.islice(source, size)):
         yield chunk
 
 
