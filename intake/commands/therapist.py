@@ -27,6 +27,7 @@ from intake.store.therapist import (
     followup,
     resolve_conflict,
     settle_replies,
+    settled_line,
 )
 from intake.worker.cycle import Services
 
@@ -182,12 +183,9 @@ def cmd_referrals_replies(args: argparse.Namespace) -> int:
     if (row := _named_referral(svc, args.reference)) is None:
         return EXIT_FAILED
     count = settle_replies(svc.store, row, args.how, actor=cli_actor(), now=svc.clock.now())
-    if not count:
-        print(f"intake referrals: {row.reference} has no reply waiting to be settled")
-        return EXIT_FAILED
-    done = "recorded as sent" if args.how == "sent" else "queued to send again"
-    print(f"{row.reference}: {count} {'reply' if count == 1 else 'replies'} {done}")
-    return EXIT_OK
+    line = settled_line(row.reference, args.how, count)
+    print(line if count else f"intake referrals: {line}")
+    return EXIT_OK if count else EXIT_FAILED
 
 
 # ------------------------------------------------------------------ follow-ups

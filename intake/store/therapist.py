@@ -226,3 +226,11 @@ def settle_replies(
         if rows:
             store.audit(actor, f"replies {how}", now, row.reference)
     return len(rows)
+
+
+def settled_line(reference: str, how: Literal["sent", "resend"], count: int) -> str:
+    """What settling replies did, in the same words by email and on the command line."""
+    if not count:
+        return f"{reference} has no reply waiting to be settled"
+    done = "recorded as sent" if how == "sent" else "queued to send again"
+    return f"{reference}: {count} {'reply' if count == 1 else 'replies'} {done}"

@@ -154,8 +154,9 @@ def save_copies_due(svc: Services, folders: LazyFolders, rows: list[OutboxRow]) 
     except (TransientError, ConfigError) as exc:
         log.warning("%d sent replies: Sent not reachable (%s)", len(rows), redact(str(exc)))
         return
+    missing_ids = {r.id for r in missing}
     with svc.store.transaction():
-        svc.store.copies_saved([r.id for r in rows if r not in missing])
+        svc.store.copies_saved([r.id for r in rows if r.id not in missing_ids])
     save_copies(svc, folders, [(r.id, svc.store.outbox_raw(r.id)) for r in missing])
 
 

@@ -30,6 +30,7 @@ from intake.store.therapist import (
     followup,
     resolve_conflict,
     settle_replies,
+    settled_line,
 )
 from intake.worker.cycle import Services, enqueue
 
@@ -102,11 +103,7 @@ def carry_out(svc: Services, command: Command) -> str:
     if command.verb in ("sent", "resend"):
         how: Literal["sent", "resend"] = "sent" if command.verb == "sent" else "resend"
         count = settle_replies(store, referral, how, actor=EMAIL_ACTOR, now=now)
-        if not count:
-            return f"not done: {command.reference} has no reply waiting to be settled"
-        done = "recorded as sent" if how == "sent" else "queued to send again"
-        noun = "reply" if count == 1 else "replies"
-        return f"{how}: {command.reference}: {count} {noun} {done}"
+        return f"{how if count else 'not done'}: {settled_line(referral.reference, how, count)}"
     assert command.status is not None
     refused = why_not(referral.status, command.status, THERAPIST)
     if refused:
