@@ -19,7 +19,6 @@ from jinja2 import Environment
 from intake.clock import Clock
 from intake.config import Config
 from intake.deciding.policy import Decision, History, decide, thread_root
-from intake.errors import MessageError
 from intake.mailbox.fetched import Batch, Fetched, Inbox
 from intake.mailbox.identity import header_section, headers_digest, message_id_of
 from intake.models import ParsedEmail
@@ -35,7 +34,6 @@ from intake.replying.folders import MailFolders
 from intake.replying.mime import Outgoing
 from intake.replying.senders import Sender
 from intake.store.db import Store
-from intake.store.redact import message_reason, where
 from intake.understanding import parse_email
 from intake.worker.progress import Progress
 from intake.worker.timebox import time_limit
@@ -298,7 +296,12 @@ def understand_here(svc: Services, raw: bytes) -> ParsedEmail:
         return parse_email(raw, required=svc.cfg.extraction.required)
 
 
-def quarantine(svc: Services, msg_id: int, reason: str) -> str:
+def quarantine(svc: Services, msg_id: int, failure: Unreadable) -> str:
+    """Keep a message that could not be handled, with why; a bug is logged by place."""
+    if failure.bug:  # log where, never the message's text
+        log.error("msg %d: internal error while processing (%s)", msg_id, failure.bug)
+        log.debug("msg %d: at %s", msg_id, failure.at)
+    reason = failure.reason
     svc.store.finish_message(msg_id, state="quarantined", now=svc.clock.now(), error=reason[:300])
     return f"msg {msg_id} outcome=quarantined ({reason})"
 
@@ -307,10 +310,7 @@ def decide_and_record(svc: Services, msg_id: int, raw: bytes, understood: Unders
     """Everything after the digest check: understand (unless done already), decide, record."""
     cfg = svc.cfg
     if isinstance(understood, Unreadable):
-        if understood.bug:
-            log.error("msg %d: internal error while reading (%s)", msg_id, understood.bug)
-            log.debug("msg %d: at %s", msg_id, understood.at)
-        return quarantine(svc, msg_id, understood.reason)
+        return quarantine(svc, msg_id, understood)
     parsed = understood or understand_here(svc, raw)
     outcome = route_update(svc, msg_id, raw, parsed)
     if outcome:
@@ -346,13 +346,8 @@ def process_message(
             return route_special(svc, msg_id, raw) or decide_and_record(
                 svc, msg_id, raw, understood
             )
-    except MessageError as exc:
-        reason = message_reason(exc)
-    except Exception as exc:  # a bug: log where, never the message's text
-        log.error("msg %d: internal error while processing (%s)", msg_id, type(exc).__name__)
-        log.debug("msg %d: at %s", msg_id, where(exc))
-        reason = message_reason(exc)
-    return quarantine(svc, msg_id, reason)
+    except Exception as exc:
+        return quarantine(svc, msg_id, Unreadable.of(exc))
 
 
 # ------------------------------------------------------------------ deliver

@@ -56,6 +56,13 @@ class Unreadable:
     bug: str | None = None  # the exception type of an internal error
     at: str = ""  # where it was raised (file:line), never its words
 
+    @classmethod
+    def of(cls, exc: Exception) -> Unreadable:
+        """A MessageError is the message's fault; anything else is a bug, kept by place."""
+        if isinstance(exc, MessageError):
+            return cls(message_reason(exc))
+        return cls(message_reason(exc), bug=type(exc).__name__, at=where(exc))
+
 
 Understood = ParsedEmail | Unreadable
 
@@ -67,10 +74,8 @@ def understand(raw: bytes, *, required: tuple[str, ...], seconds: float) -> Unde
     try:
         with time_limit(seconds):
             return parse_email(raw, required=required)
-    except MessageError as exc:
-        return Unreadable(message_reason(exc))
-    except Exception as exc:  # a bug: keep where, never the message's text
-        return Unreadable(message_reason(exc), bug=type(exc).__name__, at=where(exc))
+    except Exception as exc:
+        return Unreadable.of(exc)
 
 
 def _worker_start() -> None:
@@ -195,7 +200,7 @@ class UnderstandingPool:
             self._replace(index, pending)
             return Unreadable(f"the reading process stopped (limit {self.patience:g} seconds)")
         except Exception as exc:  # the result could not cross back (e.g. unpickling)
-            return Unreadable(message_reason(exc), bug=type(exc).__name__, at=where(exc))
+            return Unreadable.of(exc)
 
     def _replace(self, index: int, pending: deque[Pending]) -> None:
         """A fresh worker in place of one that died or hung, given its messages still due."""
