@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import intake.understanding
 from intake.clock import FixedClock
 from intake.config import parse_config
 from intake.models import Client, Envelope, Kind, Need, ParsedEmail, Record, Referrer, Role
@@ -64,7 +65,8 @@ class Flow:
         self.svc: Services = build_services(cfg, clock=self.clock, create_key=True)
         self.inbox = mailbox.Maildir(str(cfg.mailbox.path), create=True)
         self.known: dict[str, Record] = {}
-        monkeypatch.setattr(cycle, "parse_email", self.parse)
+        # the cycle reads through understanding_pool.understand, which looks it up here
+        monkeypatch.setattr(intake.understanding, "parse_email", self.parse)
 
     def parse(self, raw: bytes, *, required: tuple[str, ...] = ()) -> ParsedEmail:
         msg = message_from_bytes(raw, policy=policy.default)

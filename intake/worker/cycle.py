@@ -34,10 +34,8 @@ from intake.replying.folders import MailFolders
 from intake.replying.mime import Outgoing
 from intake.replying.senders import Sender
 from intake.store.db import Store
-from intake.understanding import parse_email
 from intake.worker.progress import Progress
-from intake.worker.timebox import time_limit
-from intake.worker.understanding_pool import Readers, Understood, Unreadable, batched
+from intake.worker.understanding_pool import Readers, Understood, Unreadable, batched, understand
 
 log = logging.getLogger("intake.worker")
 
@@ -290,12 +288,6 @@ def route_update(svc: Services, msg_id: int, raw: bytes, parsed: ParsedEmail) ->
     return route(svc, msg_id, raw, parsed)
 
 
-def understand_here(svc: Services, raw: bytes) -> ParsedEmail:
-    """parse_email in this process, within the per-message time limit."""
-    with time_limit(svc.cfg.extraction.seconds_per_message):
-        return parse_email(raw, required=svc.cfg.extraction.required)
-
-
 def quarantine(svc: Services, msg_id: int, failure: Unreadable) -> str:
     """Keep a message that could not be handled, with why; a bug is logged by place."""
     if failure.bug:  # log where, never the message's text
@@ -307,11 +299,15 @@ def quarantine(svc: Services, msg_id: int, failure: Unreadable) -> str:
 
 
 def decide_and_record(svc: Services, msg_id: int, raw: bytes, understood: Understood | None) -> str:
-    """Everything after the digest check: understand (unless done already), decide, record."""
+    """Everything after the digest check: understand (unless a worker has), decide, record."""
     cfg = svc.cfg
+    if understood is None:  # read here, the same way a reading worker does
+        understood = understand(
+            raw, required=cfg.extraction.required, seconds=cfg.extraction.seconds_per_message
+        )
     if isinstance(understood, Unreadable):
         return quarantine(svc, msg_id, understood)
-    parsed = understood or understand_here(svc, raw)
+    parsed = understood
     outcome = route_update(svc, msg_id, raw, parsed)
     if outcome:
         return outcome
