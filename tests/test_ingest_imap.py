@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from intake.config import load_config
+from intake.worker import cycle
 from intake.worker.cycle import Services, run_cycle
 from intake.worker.services import build_services
 from tests.conftest import Mailbox
@@ -60,6 +61,18 @@ def test_new_mail_is_stored_answered_and_flagged_but_stays_unread(
     assert (3, 3, 3) == (report.fetched, report.processed, report.replies_sent)
     assert [f"<case-{n}@surgery.example>" for n in range(3)] == replied_to(smtp_sink)
     assert [{b"$Intake"}] * 3 == list(flags_of(mailbox).values())
+
+
+def test_handled_mail_is_flagged_a_chunk_at_a_time(
+    services: Services, mailbox: Mailbox, smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More handled messages than one chunk: every one is flagged, and the cycle ends."""
+    monkeypatch.setattr(cycle, "FINISH_CHUNK", 2)
+    for n in range(5):
+        mailbox.append(referral(n))
+    run_cycle(services)
+    assert [{b"$Intake"}] * 5 == list(flags_of(mailbox).values())
+    assert [] == services.store.locations_to_finish("INBOX")
 
 
 def test_second_cycle_with_nothing_new_does_nothing(

@@ -377,13 +377,13 @@ class Store:
             (state, kind, referral_id, redact(error) if error else None, iso(now), msg_id),
         )
 
-    def locations_to_finish(self, folder: str) -> list[tuple[int, int, str]]:
+    def locations_to_finish(self, folder: str, limit: int = -1) -> list[tuple[int, int, str]]:
         """(message id, uidvalidity, uid) of handled messages not yet flagged or moved."""
         rows = self.db.execute(
             "SELECT m.id, l.uidvalidity, l.uid FROM messages m JOIN message_locations l"
             " ON l.message_id = m.id WHERE l.folder = ? AND m.server_done = 0"
-            " AND m.state IN ('processed', 'ignored', 'too_large')",
-            (folder,),
+            " AND m.state IN ('processed', 'ignored', 'too_large') ORDER BY m.id LIMIT ?",
+            (folder, limit),
         )
         return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 

@@ -355,12 +355,16 @@ def process_message(
 # ------------------------------------------------------------------ the cycle
 
 
+FINISH_CHUNK = 500  # handled messages flagged or moved on the server at a time
+
+
 def finish_on_server(svc: Services, inbox: Inbox, folder: str) -> None:
-    done = svc.store.locations_to_finish(folder)
-    if not done:
-        return
-    inbox.finish([(validity, uid) for _, validity, uid in done])
-    svc.store.mark_server_done(sorted({msg_id for msg_id, _, _ in done}))
+    """Flag or move what was handled, a chunk at a time so memory stays flat."""
+    while done := svc.store.locations_to_finish(folder, limit=FINISH_CHUNK):
+        inbox.finish([(validity, uid) for _, validity, uid in done])
+        # not fsynced: lost in a power cut, these are finished again, which is safe to repeat
+        with svc.store.transaction(durable=False):
+            svc.store.mark_server_done(sorted({msg_id for msg_id, _, _ in done}))
 
 
 def process_pending(
