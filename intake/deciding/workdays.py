@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from holidays.countries.united_kingdom import UnitedKingdom
 
 _SUBDIVISIONS = {
     "england": "ENG",
@@ -21,7 +22,8 @@ _SUBDIVISIONS = {
 
 @lru_cache(maxsize=16)
 def _calendar(region: str, year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[region], years=year)
+    # imported with this module (it loads all of holidays.countries), not on first use
+    return UnitedKingdom(subdiv=_SUBDIVISIONS[region], years=year)  # type: ignore[no-untyped-call]
 
 
 @lru_cache(maxsize=16)

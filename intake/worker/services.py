@@ -11,6 +11,11 @@ from intake.replying.compose import TEMPLATE_DIR, environment
 from intake.replying.folders import open_folders
 from intake.replying.senders import MaildirSender, Sender, SmtpSender
 from intake.store import open_store
+
+# What a cycle reaches for (updates and merging, which read with intake.understanding;
+# digest replies; follow-up rules) loads with the service, not during its first cycle,
+# so the first mail after a start waits for no imports.
+from intake.worker import digest_replies, rules, updates  # noqa: F401
 from intake.worker.cycle import Services
 
 
