@@ -35,6 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests import configs  # noqa: E402
 from tests.mailservers import Dovecot, SmtpSink  # noqa: E402
 
 PASSWORD_ENV = "INTAKE_BENCH_IMAP_PASSWORD"
@@ -83,31 +84,20 @@ def raw_ceiling(server: Dovecot, user: str, batch: int) -> dict[str, float]:
 
 
 def write_config(root: Path, server: Dovecot, user: str, sink: SmtpSink, batch: int) -> Path:
-    text = f"""[practice]
-email = "hello@innerpulse.example"
-[mailbox]
-kind = "imap"
-host = "{server.host}"
-port = {server.port}
-security = "none"
-username = "{user}"
-password_env = "{PASSWORD_ENV}"
-batch_size = {batch}
-first_run_days = 30
-[smtp]
-kind = "smtp"
-host = "{sink.host}"
-port = {sink.port}
-security = "none"
-[reply]
-max_per_hour = 1000000
-cooldown_hours = 0
-[schedule]
-poll_minutes = 60
-"""
-    path = root / "config.toml"
-    path.write_text(text)
-    return path
+    """Reply to everything at once and poll seldom, so the figures time the mail, not limits."""
+    return configs.write_config(
+        root,
+        server,
+        sink,
+        mailbox={
+            "username": user,
+            "password_env": PASSWORD_ENV,
+            "batch_size": batch,
+            "first_run_days": 30,
+        },
+        reply={"max_per_hour": 1000000, "cooldown_hours": 0},
+        schedule={"poll_minutes": 60},
+    )
 
 
 def child_env() -> dict[str, str]:

@@ -9,8 +9,9 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from tests import configs
+from tests.configs import Settings, TomlValue
 from tests.conftest import Mailbox
 from tests.mailservers import SmtpSink
 
@@ -31,36 +32,20 @@ def referral(n: int, *, body: str = "", sender: str = "gp{n}@surgery.example") -
     ).encode()
 
 
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return f'"{value}"'
-
-
 def write_config(
-    root: Path, box: Mailbox, sink: SmtpSink | None = None, *, extra: str = "", **mailbox: Any
+    root: Path, box: Mailbox, sink: SmtpSink | None = None, *, extra: str = "", **mailbox: TomlValue
 ) -> Path:
-    """A config.toml reading the test user's INBOX over plain IMAP on loopback."""
-    settings: dict[str, Any] = {
-        "kind": "imap",
-        "host": box.host,
-        "port": box.port,
-        "security": "none",
-        "username": box.user,
-        "password_env": PASSWORD_ENV,
-        "timeout_seconds": 10,
-        **mailbox,
-    }
-    lines = ["[practice]", 'email = "hello@innerpulse.example"', "[mailbox]"]
-    lines += [f"{key} = {toml_value(value)}" for key, value in settings.items()]
-    if sink is not None:
-        lines += ["[smtp]", 'kind = "smtp"', f'host = "{sink.host}"', f"port = {sink.port}"]
-        lines += ['security = "none"', "timeout_seconds = 10"]
-    path = root / "config.toml"
-    path.write_text("\n".join(lines) + "\n" + extra)
-    return path
+    """The ingestion tests' config: their password variable, and 10 s timeouts so that a
+    server that stops answering fails the test instead of hanging it."""
+    smtp: dict[str, Settings] = {} if sink is None else {"smtp": {"timeout_seconds": 10}}
+    return configs.write_config(
+        root,
+        box,
+        sink,
+        extra=extra,
+        mailbox={"password_env": PASSWORD_ENV, "timeout_seconds": 10, **mailbox},
+        **smtp,
+    )
 
 
 def states(db_path: Path) -> dict[str, int]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.configs import write_config
 from tests.conftest import Mailbox
 from tests.mailservers import SmtpSink
 
@@ -20,39 +21,6 @@ REFERRAL = "001-gp-autism-primary-school.eml"
 AUTO_REPLY = "035-autoreply-outlook-ooo-headers.eml"
 BOUNCE = "039-bounce-postfix-rfc3464.eml"
 DIGEST_TO = "jacqueline@innerpulse-music.co.uk"
-
-
-def write_config(root: Path, mailbox: Mailbox, sink: SmtpSink) -> Path:
-    path = root / "config.toml"
-    path.write_text(
-        f"""
-[practice]
-email = "hello@innerpulse-music.co.uk"
-
-[mailbox]
-kind = "imap"
-host = "{mailbox.host}"
-port = {mailbox.port}
-security = "none"
-username = "{mailbox.user}"
-password_env = "TEST_IMAP_PASSWORD"
-first_run_days = 3650
-
-[smtp]
-kind = "smtp"
-host = "127.0.0.1"
-port = {sink.port}
-security = "none"
-
-[store]
-path = "var/intake.db"
-key_file = "var/intake.key"
-
-[digest]
-to = "{DIGEST_TO}"
-"""
-    )
-    return path
 
 
 def intake(config: Path, mailbox: Mailbox, *args: str) -> subprocess.CompletedProcess[str]:
@@ -73,7 +41,15 @@ def setup(tmp_path: Path, mailbox: Mailbox, smtp_sink: SmtpSink, shared_dir: Pat
     cases = shared_dir / "corpus" / "cases"
     for name in (REFERRAL, AUTO_REPLY, BOUNCE):
         mailbox.append((cases / name).read_bytes())
-    config = write_config(tmp_path, mailbox, smtp_sink)
+    config = write_config(
+        tmp_path,
+        mailbox,
+        smtp_sink,
+        practice={"email": "hello@innerpulse-music.co.uk"},
+        mailbox={"password_env": "TEST_IMAP_PASSWORD", "first_run_days": 3650},
+        store={"path": "var/intake.db", "key_file": "var/intake.key"},
+        digest={"to": DIGEST_TO},
+    )
     keygen = intake(config, mailbox, "keygen")
     assert 0 == keygen.returncode, keygen.stderr
     return config

@@ -21,6 +21,7 @@ from intake.cli import main
 from intake.config import load_config
 from intake.worker.cycle import run_cycle
 from intake.worker.services import build_services
+from tests import configs
 from tests.conftest import require_dovecot
 from tests.ingest_support import referral, states
 from tests.mailservers import Dovecot, SmtpSink
@@ -86,30 +87,15 @@ def token_command(token: str) -> str:
 
 
 def write_config(root: Path, server: Dovecot, sink: SmtpSink, token: str) -> Path:
-    command = json.dumps(token_command(token))  # a TOML basic string
-    text = f"""[practice]
-email = "hello@innerpulse.example"
-[mailbox]
-kind = "imap"
-host = "{server.host}"
-port = {server.port}
-security = "none"
-username = "{USER}"
-oauth2_token_command = {command}
-first_run_days = 3650
-[smtp]
-kind = "smtp"
-host = "{sink.host}"
-port = {sink.port}
-security = "starttls"
-ca_file = "{sink.ca_file}"
-username = "{USER}"
-oauth2_token_command = {command}
-save_to_sent = false
-"""
-    path = root / "config.toml"
-    path.write_text(text)
-    return path
+    """IMAP and SMTP both log in as USER with `token`; SMTP over STARTTLS, as providers want."""
+    login = {"username": USER, "oauth2_token_command": token_command(token)}
+    return configs.write_config(
+        root,
+        server,
+        sink,
+        mailbox={**login, "first_run_days": 3650},
+        smtp={"security": "starttls", "ca_file": str(sink.ca_file), **login, "save_to_sent": False},
+    )
 
 
 def test_xoauth2_logins_read_the_inbox_and_send_the_reply(

@@ -10,20 +10,16 @@ from intake.config import Config, parse_config
 from intake.mailbox.maildir import open_maildir
 from intake.worker.cycle import Services
 from intake.worker.services import build_services
+from tests import configs
 from tests.conftest import Mailbox
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def write_config(root: Path, extra: str = "") -> Path:
-    """A config.toml for the embedded default (Maildir in and out) plus `extra` TOML."""
-    path = root / "config.toml"
-    path.write_text(
-        '[practice]\nemail = "hello@innerpulse.example"\n'
-        '[digest]\nto = "jacqueline@innerpulse.example"\n' + extra,
-        encoding="utf-8",
-    )
-    return path
+    """The embedded default (Maildir in and out), the digest going to the THERAPIST address
+    that the worker tests look for, plus `extra` TOML."""
+    return configs.write_config(root, extra=extra, digest={"to": "jacqueline@innerpulse.example"})
 
 
 def world(root: Path, extra: str = "", clock: FixedClock | None = None) -> Services:
