@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from intake.clock import FixedClock
+from intake.replying.folders import open_folders
 from intake.worker.cycle import run_cycle
 from tests.conftest import Mailbox
-from tests.mailservers import SmtpSink
+from tests.mailservers import SmtpSink, free_port
 from tests.worlds import (
     START,
     deliver_to_inbox,
@@ -174,6 +175,14 @@ def sent_ids(mailbox: Mailbox) -> list[str]:
     )
 
 
+def delivered_ids(sink: SmtpSink) -> list[str]:
+    """The Message-IDs of the replies the referrers were sent."""
+    return sorted(
+        str(message_from_bytes(raw, policy=policy.default)["Message-ID"])
+        for raw in to_referrers(sink)
+    )
+
+
 def test_sent_copies_of_a_batch_are_saved_once_each(
     tmp_path: Path,
     mailbox: Mailbox,
@@ -190,12 +199,33 @@ def test_sent_copies_of_a_batch_are_saved_once_each(
         mailbox.append(case(shared_dir, name))
     svc = world(tmp_path, imap_toml(mailbox) + smtp_toml(smtp_sink.port))
     assert 3 == run_cycle(svc).replies_sent
-    delivered = sorted(
-        str(message_from_bytes(raw, policy=policy.default)["Message-ID"])
-        for raw in to_referrers(smtp_sink)
-    )
+    delivered = delivered_ids(smtp_sink)
     assert delivered == sent_ids(mailbox)
     assert all(b"\\Seen" in flags for _, flags in folder_messages(mailbox, "Sent"))
+    assert [] == svc.store.copies_due()
+
+
+def test_sent_out_of_reach_the_replies_go_and_their_copies_wait_for_the_next_cycle(
+    tmp_path: Path,
+    mailbox: Mailbox,
+    smtp_sink: SmtpSink,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Saving copies to Sent fails (its connection refused): every reply is still sent
+    once, the cycle ends, and the next cycle saves each copy once."""
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", mailbox.password)
+    for name in (GP, PARENT, GROUP):
+        mailbox.append(case(shared_dir, name))
+    svc = world(tmp_path, imap_toml(mailbox) + smtp_toml(smtp_sink.port))
+    reachable, refused = svc.cfg.mailbox, svc.cfg.mailbox.model_copy(update={"port": free_port()})
+    svc.open_folders = lambda: open_folders(refused)
+    assert 3 == run_cycle(svc).replies_sent
+    assert ([], 3) == (sent_ids(mailbox), len(svc.store.copies_due()))
+    svc.open_folders = lambda: open_folders(reachable)
+    run_cycle(svc)
+    delivered = delivered_ids(smtp_sink)
+    assert (3, delivered) == (len(delivered), sent_ids(mailbox))
     assert [] == svc.store.copies_due()
 
 

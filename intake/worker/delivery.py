@@ -40,7 +40,9 @@ Draft mode ([reply] mode = "draft")
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from datetime import datetime, timedelta
 from email import policy
@@ -222,9 +224,15 @@ def due_rows(svc: Services) -> Iterator[OutboxRow]:
 
 
 def deliver_due(
-    svc: Services, sender: Sender, folders: LazyFolders | None = None
+    svc: Services,
+    sender: Sender,
+    folders: LazyFolders | None = None,
+    keep: Callable[[list[tuple[int, bytes]]], None] | None = None,
 ) -> tuple[int, bool]:
-    """Send (or draft) what is due: how many went out, and whether a failure stopped it."""
+    """Send (or draft) what is due: how many went out, and whether a failure stopped it.
+
+    Sent copies are saved here, or handed to `keep` (a CopySaver) to be saved meanwhile.
+    """
     own = folders is None
     folders = folders or LazyFolders(svc)
     copies: list[tuple[int, bytes]] = []
@@ -239,11 +247,14 @@ def deliver_due(
                 stopped = True
                 break
             done += outcome == "done"
-            if len(copies) >= COPIES_PER_APPEND:
+            if len(copies) >= COPIES_PER_APPEND and keep is None:
                 save_copies(svc, folders, copies)
     finally:
         try:
-            save_copies(svc, folders, copies)
+            if keep is not None:
+                keep(copies)
+            else:
+                save_copies(svc, folders, copies)
         finally:
             if own:
                 folders.close()
@@ -255,6 +266,89 @@ def deliver_outbox(svc: Services, sender: Sender) -> int:
     return deliver_due(svc, sender)[0]
 
 
+class CopySaver:
+    """Saves the Sent copies of a cycle's replies on a thread of its own.
+
+    An APPEND waits on the IMAP server; on this thread the wait overlaps the
+    recording and sending that go on meanwhile. The thread never touches the
+    store: `saved()` hands back the rows whose copies are in Sent, for the
+    caller to unmark. A copy that could not be saved stays `copy_due`, and
+    the next cycle saves it (see save_copies_due), never twice.
+    """
+
+    def __init__(self, svc: Services) -> None:
+        self._folders = LazyFolders(svc)
+        self._todo: queue.SimpleQueue[list[tuple[int, bytes]] | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def keep(self, copies: list[tuple[int, bytes]]) -> None:
+        """Queue these copies to be saved, and empty the list."""
+        if not copies:
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sent-copies", daemon=True)
+            self._thread.start()
+        self._todo.put(list(copies))
+        copies.clear()
+
+    def saved(self) -> list[int]:
+        """The rows whose copies have reached Sent since the last call."""
+        ids: list[int] = []
+        while True:
+            try:
+                ids += self._done.get_nowait()
+            except queue.Empty:
+                return ids
+
+    def close(self, patience: float) -> list[int]:
+        """Wait up to `patience` seconds for the copies queued; the rows saved since `saved`."""
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._todo.put(None)
+            thread.join(patience)
+            if thread.is_alive():
+                log.warning("sent replies: copies still being saved to Sent; rest next cycle")
+        return self.saved()
+
+    def _batches(self) -> Iterator[list[tuple[int, bytes]]]:
+        """What is queued, COPIES_PER_APPEND copies at most per APPEND, until told to stop."""
+        while (first := self._todo.get()) is not None:
+            batch, more = first, True
+            while more and len(batch) < COPIES_PER_APPEND:
+                try:
+                    queued = self._todo.get_nowait()
+                except queue.Empty:
+                    break
+                if queued is None:
+                    more = False
+                else:
+                    batch += queued
+            for start in range(0, len(batch), COPIES_PER_APPEND):
+                yield batch[start : start + COPIES_PER_APPEND]
+            if not more:
+                return
+
+    def _run(self) -> None:
+        failed = False
+        try:
+            for batch in self._batches():
+                if failed:  # after one failure the rest wait for the next cycle
+                    continue
+                try:
+                    self._folders.get().append_many("sent", [raw for _, raw in batch])
+                except (TransientError, ConfigError) as exc:
+                    failed = True
+                    log.warning("sent replies: no copy saved to Sent yet (%s)", redact(str(exc)))
+                except Exception:
+                    failed = True
+                    log.exception("sent replies: saving copies to Sent failed")
+                else:
+                    self._done.put([out_id for out_id, _ in batch])
+        finally:
+            self._folders.close()
+
+
 class Outbox:
     """Delivery for one cycle: one sender, opened on first use, used more than once."""
 
@@ -262,12 +356,19 @@ class Outbox:
         self.svc = svc
         self._sender: Sender | None = None
         self._folders = LazyFolders(svc)
+        self._copies = CopySaver(svc)
         self._held_back = False
 
     def _deliver(self) -> tuple[int, bool]:
         if self._sender is None:
             self._sender = self.svc.open_sender()
-        return deliver_due(self.svc, self._sender, self._folders)
+        self._unmark(self._copies.saved())
+        return deliver_due(self.svc, self._sender, self._folders, self._copies.keep)
+
+    def _unmark(self, saved: list[int]) -> None:
+        if saved:
+            with self.svc.store.transaction(durable=False):  # lost: re-checked in Sent
+                self.svc.store.copies_saved(saved)
 
     def deliver(self) -> int:
         """Send what is due; raises as deliver_outbox does."""
@@ -289,12 +390,19 @@ class Outbox:
         return sent
 
     def close(self) -> None:
+        """Close the connections, once the Sent copies queued are saved and unmarked."""
         sender, self._sender = self._sender, None
         try:
             if sender is not None:
                 sender.close()
         finally:
-            self._folders.close()
+            try:
+                saved = self._copies.close(3 * self.svc.cfg.mailbox.timeout_seconds)
+                self._unmark(saved)
+            except Exception:  # the rows stay copy_due; the next cycle finds them in Sent
+                log.exception("sent replies: could not record the copies saved")
+            finally:
+                self._folders.close()
 
 
 def _recover(svc: Services, folders: LazyFolders, row: OutboxRow, now: datetime) -> str:
