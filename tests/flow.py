@@ -19,6 +19,7 @@ import intake.understanding
 from intake.clock import FixedClock
 from intake.config import parse_config
 from intake.models import Client, Envelope, Kind, Need, ParsedEmail, Record, Referrer, Role
+from intake.reading.headers import message_ids
 from intake.worker import cycle
 from intake.worker.cycle import Services
 from intake.worker.services import build_services
@@ -71,10 +72,14 @@ class Flow:
     def parse(self, raw: bytes, *, required: tuple[str, ...] = ()) -> ParsedEmail:
         msg = message_from_bytes(raw, policy=policy.default)
         mid = str(msg["Message-ID"])
-        env = Envelope(
+        reply_to = msg["Reply-To"].addresses[0].addr_spec.lower() if msg["Reply-To"] else None
+        env = Envelope(  # the header facts the real reader gives
             message_id=mid,
+            in_reply_to=(message_ids(msg["In-Reply-To"]) or (None,))[0],
+            references=message_ids(msg["References"]),
             subject=str(msg["Subject"]),
             from_addr=msg["From"].addresses[0].addr_spec.lower(),
+            reply_to=reply_to,
         )
         return ParsedEmail(envelope=env, record=self.known[mid])
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
-from email import policy
-from email.parser import BytesHeaderParser
-from email.utils import getaddresses
 
 from intake.deciding.followups import (
     Plan,
@@ -27,7 +24,6 @@ from intake.deciding.merge import Merged, merge_update
 from intake.deciding.policy import Decision, has_valid_reply_address, is_robot_address
 from intake.deciding.status import SOFTWARE, after_update
 from intake.deciding.threads import ThreadMatch, match_thread
-from intake.mailbox.identity import header_block
 from intake.models import Envelope, Kind, ParsedEmail
 from intake.store.db import ReferralRow
 from intake.store.therapist import StoreLookups, add_conflicts, set_kind
@@ -39,23 +35,6 @@ UPDATE_REPLIES = ("thanks_update", "still_missing")
 ASK_REPLIES = ("missing_information", "still_missing")
 MAX_REPLIES_PER_REFERRAL = 6
 _OUR_ID = re.compile(rb"<ip\.[0-9a-f]{8,64}@[^<>\s]+>", re.IGNORECASE)
-_ID = re.compile(r"<[^<>\s]+>")
-
-
-def with_thread_headers(parsed: ParsedEmail, raw: bytes) -> ParsedEmail:
-    """Fill In-Reply-To, References and Reply-To from raw headers the reader left out."""
-    env = parsed.envelope
-    if env.in_reply_to or env.references:
-        return parsed
-    head = BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
-    in_reply_to = _ID.findall(str(head.get("In-Reply-To", "")))
-    references = tuple(_ID.findall(str(head.get("References", ""))))
-    reply_to = [a for _, a in getaddresses([str(head.get("Reply-To", ""))]) if "@" in a]
-    update: dict[str, object] = {"in_reply_to": in_reply_to[0] if in_reply_to else None}
-    update["references"] = references
-    if reply_to and not env.reply_to:
-        update["reply_to"] = reply_to[0].lower()
-    return parsed.model_copy(update={"envelope": env.model_copy(update=update)})
 
 
 # ------------------------------------------------------------------ bounces
@@ -210,7 +189,7 @@ def route_update(svc: Services, msg_id: int, raw: bytes, parsed: ParsedEmail) ->
     """Handle a message that belongs to an existing referral; None for anything else."""
     if parsed.record.kind is Kind.bounce:
         return note_bounce(svc, msg_id, raw)
-    return join_thread(svc, msg_id, with_thread_headers(parsed, raw))
+    return join_thread(svc, msg_id, parsed)
 
 
 def envelope_for_followup(
