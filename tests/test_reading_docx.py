@@ -121,3 +121,17 @@ def test_docx_with_a_template_content_type_is_unreadable() -> None:
         "[Content_Types].xml", b"wordprocessingml.document.main", b"wordprocessingml.template.main"
     )
     assert _read(edited) == (None, ["attachment: form.docx unreadable (ValueError)"])
+
+
+def test_docx_that_would_unpack_too_large_is_not_opened() -> None:
+    """A small DOCX whose parts unpack past max_unpacked_bytes (a zip bomb) is a problem,
+    read no further; the same file under the default limit is read."""
+    members = _members(_form())
+    members["word/padding.xml"] = b" " * 200_000  # compresses to almost nothing
+    data = _zipped(members)
+    problems: list[str] = []
+    limits = ReadingLimits(max_unpacked_bytes=100_000)
+    assert len(data) < 100_000
+    assert extract_attachment("form.docx", DOCX_TYPE, data, limits, problems) is None
+    assert ["attachment: form.docx unpacks over size limit, not read"] == problems
+    assert "Amy Jones" in (_read(data)[0] or "")

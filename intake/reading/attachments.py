@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import warnings
+import zipfile
 from dataclasses import dataclass
 
 from intake.reading.charsets import decode_bytes
@@ -72,6 +73,13 @@ def _pdf_text(data: bytes, limits: ReadingLimits, problems: list[str]) -> str:
         return "\n".join(pages)
 
 
+def unpacked_size(data: bytes) -> int:
+    """What a zip package's parts unpack to, as its directory declares; zipfile stops
+    reading a part at its declared size, so a zip bomb cannot unpack to more."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return sum(info.file_size for info in package.infolist())
+
+
 def _docx_text(data: bytes) -> str:
     """Paragraphs and table rows in document order, a two-cell row as 'Label: value'."""
     import docx
@@ -120,6 +128,9 @@ def extract_attachment(
         if kind == "pdf":
             text = _pdf_text(data, limits, problems)
         elif kind == "docx":
+            if unpacked_size(data) > limits.max_unpacked_bytes:  # python-docx reads every part
+                problems.append(f"attachment: {filename or kind} unpacks over size limit, not read")
+                return None
             text = _docx_text(data)
         elif kind == "rtf":
             text = _rtf_text(data)

@@ -21,6 +21,7 @@ class ReadingLimits(BaseModel):
     max_mime_depth: int = 20
     max_parts: int = 500
     max_attachment_bytes: int = 10_000_000
+    max_unpacked_bytes: int = 50_000_000  # a DOCX (a zip) whose parts unpack to more is not read
     max_pdf_pages: int = 20
     max_extracted_chars: int = 200_000
     max_html_chars: int = 400_000
