@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from intake.mailbox.identity import header_section, headers_digest, message_id_of
+from intake.mailbox.identity import (
+    HeaderIdentity,
+    header_section,
+    headers_digest,
+    message_id_of,
+)
 
 FULL = b"From: a@b.example\nMessage-ID: <m-1@b.example>\nSubject: Hi\n\nBody\n"
 HEADER_ONLY = b"From: a@b.example\r\nMessage-ID: <m-1@b.example>\r\nSubject: Hi\r\n\r\n"
@@ -28,3 +33,14 @@ def test_message_id_is_read_from_the_headers() -> None:
 def test_message_without_message_id_has_none() -> None:
     """No Message-ID header (or no <...> in it) gives None: bytes and headers identify it."""
     assert (None, None) == (message_id_of(b"Subject: x\r\n\r\n"), message_id_of(b"\x00\xff"))
+
+
+def test_header_identity_gives_what_the_three_functions_give() -> None:
+    """One pass over the headers: the same section, digest and Message-ID as the functions."""
+    for raw in (FULL, HEADER_ONLY, b"Subject: x\r\n\r\n", b"\x00\xff", b"Message-ID: <a@b>"):
+        heads = HeaderIdentity(raw)
+        assert (heads.section, heads.digest, heads.message_id) == (
+            header_section(raw),
+            headers_digest(raw),
+            message_id_of(raw),
+        )

@@ -12,6 +12,7 @@ import hashlib
 import re
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from functools import cached_property
 
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _LINE_END = re.compile(rb"\r?\n")
@@ -37,13 +38,28 @@ def headers_digest(raw: bytes) -> str:
 
 def message_id_of(raw: bytes) -> str | None:
     """The Message-ID (<...>) of a message or header block, or None when it has none."""
+    return _message_id_in(header_section(raw))
+
+
+def _message_id_in(section: bytes) -> str | None:
     try:
-        value = BytesHeaderParser(policy=compat32).parsebytes(header_section(raw) + b"\r\n\r\n")[
-            "Message-ID"
-        ]
+        value = BytesHeaderParser(policy=compat32).parsebytes(section + b"\r\n\r\n")["Message-ID"]
     except (TypeError, ValueError):  # a malformed header block: identified by its hash alone
         return None
     if value is None:
         return None
     found = _ANGLE_ID.search(str(value))
     return found.group(0) if found else None
+
+
+class HeaderIdentity:
+    """What identifies a message by its headers, from one normalisation of them."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.section = header_section(raw)
+        self.digest = hashlib.sha256(self.section).hexdigest()  # headers_digest(raw)
+
+    @cached_property
+    def message_id(self) -> str | None:
+        """message_id_of(raw), parsed only when asked for."""
+        return _message_id_in(self.section)

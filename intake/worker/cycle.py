@@ -20,7 +20,7 @@ from intake.clock import Clock
 from intake.config import Config
 from intake.deciding.policy import Decision, History, decide, thread_root
 from intake.mailbox.fetched import Batch, Fetched, Inbox
-from intake.mailbox.identity import header_section, headers_digest, message_id_of
+from intake.mailbox.identity import HeaderIdentity
 from intake.models import ParsedEmail
 from intake.replying.compose import (
     build_alert,
@@ -74,18 +74,19 @@ def store_fetched(store: Store, item: Fetched, now: datetime) -> bool:
     state = "old" if item.old else "received" if item.raw is not None else "too_large"
     raw = None if item.old else item.raw
     ident = head or f"{item.folder}:{item.uidvalidity}:{item.uid}".encode()
+    heads = HeaderIdentity(head) if head else None
     _, is_new = store.add_message(
         raw,
         size=item.size,
         folder=item.folder,
         uidvalidity=item.uidvalidity,
         uid=item.uid,
-        message_id=item.message_id or (message_id_of(head) if head else None),
+        message_id=item.message_id or (heads.message_id if heads else None),
         internal_date=item.internal_date,
         now=now,
-        header_digest=header_section(ident) if head else ident,
+        header_digest=heads.section if heads else ident,
         state=state,
-        headers_sha256=headers_digest(head) if head else None,
+        headers_sha256=heads.digest if heads else None,
         promote=item.promote,
     )
     return is_new
