@@ -1,0 +1,24 @@
+"""Cheap pre-checks skip a pattern only where it could not have matched."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from intake.understanding import phones
+
+# Digits, the blanks the patterns allow and a letter: the characters that matter.
+_PHONE_TEXT = st.text(alphabet="0123456789 \t\nx", max_size=40)
+
+
+@given(text=_PHONE_TEXT)
+def test_split_numbers_need_a_line_starting_with_a_digit(text: str) -> None:
+    """Text the pre-check passes over holds no number wrapped onto a second line."""
+    if not phones._LINE_STARTS_DIGIT.search(text):
+        assert phones._SPLIT_NUMBER.search(text) is None
+
+
+def test_split_numbers_are_still_joined() -> None:
+    """The skip leaves wrapped numbers to be joined as before."""
+    assert "0118 496 0553" == phones._join_split_lines("0118 496\n0553")
+    assert "Tel 0118\n" == phones._join_split_lines("Tel 0118\n")
