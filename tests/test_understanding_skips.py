@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake.understanding import phones
+from intake.understanding import forms, phones
 
 # Digits, the blanks the patterns allow and a letter: the characters that matter.
 _PHONE_TEXT = st.text(alphabet="0123456789 \t\nx", max_size=40)
@@ -22,3 +22,13 @@ def test_split_numbers_are_still_joined() -> None:
     """The skip leaves wrapped numbers to be joined as before."""
     assert "0118 496 0553" == phones._join_split_lines("0118 496\n0553")
     assert "Tel 0118\n" == phones._join_split_lines("Tel 0118\n")
+
+
+@given(line=st.text(alphabet="Ab :|?\t*•-.x", max_size=30))
+def test_form_labels_need_a_character_a_label_ends_at(line: str) -> None:
+    """A line without ':', '|' or '?' is never a 'Label: value' line, so it is not tried."""
+    expected = forms._LINE_LABEL.match(line)
+    if not any(end in line for end in forms._LABEL_ENDS):
+        assert expected is None
+    found = forms._label_match(line)
+    assert (expected and expected.span()) == (found and found.span())
