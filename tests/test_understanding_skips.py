@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake.understanding import forms, phones
+from intake.understanding import forms, phones, vocabulary
 
 # Digits, the blanks the patterns allow and a letter: the characters that matter.
 _PHONE_TEXT = st.text(alphabet="0123456789 \t\nx", max_size=40)
@@ -32,3 +32,14 @@ def test_form_labels_need_a_character_a_label_ends_at(line: str) -> None:
         assert expected is None
     found = forms._label_match(line)
     assert (expected and expected.span()) == (found and found.span())
+
+
+_CLAUSE_PIECES = [*"x ,.;(\n", "but", "But", "and", "however", "although", "band"]
+
+
+@given(before=st.lists(st.sampled_from(_CLAUSE_PIECES), max_size=30).map("".join))
+def test_the_last_clause_break_is_the_last_of_all_breaks(before: str) -> None:
+    """One match finds where the last clause break ends, as listing every break did."""
+    breaks = list(vocabulary._CLAUSE_BREAK.finditer(before))
+    last = vocabulary._LAST_CLAUSE_BREAK.match(before)
+    assert (breaks[-1].end() if breaks else None) == (last.end() if last else None)
