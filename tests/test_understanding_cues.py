@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from intake.understanding import consent, places
+from intake.understanding import consent, extract, places
 from intake.understanding.cues import Cues, cues, fold
 from intake.understanding.places import PLACE_CUES, PLACE_PATTERNS
+from intake.understanding.safeguarding import FLAG_CUES, FLAG_PATTERNS
 from intake.understanding.vocabulary import NEED_CUES, NEED_PATTERNS
 
 
@@ -82,6 +83,9 @@ CUED: dict[str, tuple[list[re.Pattern[str]], Cues]] = {
     "consent no": ([consent._NO], consent._NO_CUES),
     "consent no more": ([consent._NO_MORE], consent._NO_MORE_CUES),
     "consent yes extra": ([consent._YES_EXTRA], consent._YES_EXTRA_CUES),
+    **{f"flag {f}": ([FLAG_PATTERNS[f]], FLAG_CUES[f]) for f in FLAG_PATTERNS},
+    "availability": ([extract._AVAILABILITY], extract._AVAILABILITY_CUES),
+    "access": ([extract._ACCESS], extract._ACCESS_CUES),
 }
 
 

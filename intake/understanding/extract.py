@@ -10,6 +10,7 @@ described anywhere except the practice's own quoted replies.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from intake.models import (
     Client,
@@ -28,7 +29,7 @@ from intake.understanding import places
 from intake.understanding.classify import classify_human, classify_robot
 from intake.understanding.client_record import find_client_name, find_dob_and_age
 from intake.understanding.consent import find_consent
-from intake.understanding.cues import starting_with
+from intake.understanding.cues import Cues, cues, fold, starting_with
 from intake.understanding.layers import (
     Reading,
     build_reading,
@@ -43,21 +44,39 @@ from intake.understanding.referrer import (
 )
 from intake.understanding.safeguarding import find_flags
 
-LayerSentences = list[tuple[Source, list[str]]]
+
+class Sentences(NamedTuple):
+    """A layer's sentences, and all of them folded (cues.fold) to test for cue words once."""
+
+    source: Source
+    sentences: list[str]
+    text: str
+    folded: str
+
+
+LayerSentences = list[Sentences]
 
 
 def _layer_sentences(reading: Reading) -> LayerSentences:
     """Each layer's sentences, split once for the reason, availability and access readers."""
-    return [(layer.source, places.sentences(layer.text)) for layer in reading.layers]
+    out: LayerSentences = []
+    for layer in reading.layers:
+        sentences = places.sentences(layer.text)
+        text = "\n".join(sentences)
+        out.append(Sentences(layer.source, sentences, text, fold(text)))
+    return out
 
 
 def _free_text(
-    reading: Reading, layers: LayerSentences, label: str, pattern: re.Pattern[str]
+    reading: Reading, layers: LayerSentences, label: str, pattern: re.Pattern[str], found: Cues
 ) -> str | None:
-    for source, sentences in layers:
-        for sentence in sentences:
+    """The first sentence pattern finds; a layer without its cue words is not scanned."""
+    for layer in layers:
+        if not found.maybe_in(layer.text, layer.folded):
+            continue
+        for sentence in layer.sentences:
             if pattern.search(sentence):
-                reading.note(label, source, sentence)
+                reading.note(label, layer.source, sentence)
                 return sentence[:300]
     return None
 
@@ -84,6 +103,14 @@ _ACCESS = starting_with(
     ),
 )
 
+# Every match of _AVAILABILITY and _ACCESS contains one of these words (see cues.py).
+_AVAILABILITY_CUES = cues(
+    "availab monday tuesday wednesday thursday friday morning afternoon evening term weekend school"
+)
+_ACCESS_CUES = cues(
+    "wheelchair hoist step stairs lift parking interpreter bsl hearing visual sensory mobility "
+    "access"
+)
 
 _REASON_LABEL = re.compile(
     r"(?i)reason|background|help\s+with|presenting|summary|why|concerns?|diagnos[ie]s|needs?"
@@ -105,7 +132,7 @@ def _reason(reading: Reading, layers: LayerSentences) -> str | None:
             reading.note("reason", Source.new_text, value)
             return value[:400]
     for pattern in (None, _DIFFICULTY, _REASON):
-        for source, sentences in layers:
+        for source, sentences, _, _ in layers:
             if source == Source.quoted:
                 continue
             for sentence in sentences:
@@ -211,8 +238,8 @@ def _referral(reading: Reading, referrer: Referrer, required: tuple[str, ...]) -
         delivery=delivery,
         consent=consent,
         reason=_reason(reading, layers),
-        availability=_free_text(reading, layers, "availability", _AVAILABILITY),
-        access_notes=_free_text(reading, layers, "access_notes", _ACCESS),
+        availability=_free_text(reading, layers, "availability", _AVAILABILITY, _AVAILABILITY_CUES),
+        access_notes=_free_text(reading, layers, "access_notes", _ACCESS, _ACCESS_CUES),
         safeguarding=tuple(flags),
     )
     missing = find_missing(record, required)

@@ -14,6 +14,19 @@ from dataclasses import dataclass, field
 _LINE_LABEL = re.compile(
     r"^[ \t*•\-]*(?P<label>[A-Za-z][^:\n]{1,70}?)[ \t]*(?:[:|]|\?[ \t]*:?)[ \t]*(?P<value>.*)$"
 )
+# A label ends at ":", "|" or "?": a line with none of them is not tried (most
+# lines of a letter), as the lazy label would be stretched to each length first.
+_LABEL_ENDS = (":", "|", "?")
+
+
+def _label_match(line: str) -> re.Match[str] | None:
+    """_LINE_LABEL.match(line), not tried on a line without a character a label ends at."""
+    for end in _LABEL_ENDS:
+        if end in line:
+            return _LINE_LABEL.match(line)
+    return None
+
+
 _UNTICKED = re.compile(r"(?m)^[ \t]*(?:☐|\[\s\]|□|\(\s\))[^\n]*$")
 _TICK_MARK = re.compile(r"(?m)^[ \t]*(?:☑|☒|✓|✔|\[[xX✓✔]\]|■)\s*")
 _QUESTION_LABEL = re.compile(
@@ -86,7 +99,7 @@ def _next_is_field(lines: list[str], index: int) -> bool:
     for line in lines[index : index + 3]:
         line = line.strip()
         if line:
-            return bool(_LINE_LABEL.match(line) or _NO_COLON.match(line))
+            return bool(_label_match(line) or _NO_COLON.match(line))
     return False
 
 
@@ -107,17 +120,17 @@ def _pairs(text: str) -> list[tuple[str, str, str]]:
         elif _REFERRER_SECTION.match(line) and starts_fields:
             section = "referrer"
         bare = _NO_COLON.match(line)
-        if bare and len(line) <= 100 and not _LINE_LABEL.match(line):
+        if bare and len(line) <= 100 and not _label_match(line):
             out.append((section, bare.group("label"), bare.group("value").strip()))
             continue
-        match = _LINE_LABEL.match(line)
+        match = _label_match(line)
         if match and match.group("value").strip():
             out.append((section, match.group("label").strip(), match.group("value").strip()))
             continue
         label = match.group("label").strip() if match else line
         if len(label) < 70 and index < len(lines) and _is_label_line(line):
             nxt = lines[index].strip()
-            if nxt and not _LINE_LABEL.match(nxt):
+            if nxt and not _label_match(nxt):
                 out.append((section, label.rstrip("?: "), nxt))
                 index += 1
     return out

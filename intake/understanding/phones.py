@@ -7,6 +7,7 @@ before a number say whose it is ("Mob:", "Direct line", "her mobile",
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -44,7 +45,11 @@ class PhoneHit:
     line: str
 
 
+# Cached: the practice's own numbers recur in the quoted history of most
+# messages, and phonenumbers spends tens of microseconds on each parse.
+@functools.lru_cache(maxsize=1024)
 def _to_e164(raw: str) -> str | None:
+    """raw as E.164 when phonenumbers reads it as a possible number, else None."""
     raw = raw.replace("(0)", "")
     try:
         parsed = phonenumbers.parse(raw, "GB")
@@ -52,14 +57,23 @@ def _to_e164(raw: str) -> str | None:
         return None
     if not phonenumbers.is_possible_number(parsed):
         return None
-    if not phonenumbers.is_valid_number(parsed) and parsed.country_code != 44:
+    # The country code first: validity (the costly check) matters only abroad.
+    if parsed.country_code != 44 and not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+_SPLIT_NUMBER = re.compile(r"(\d{3,5}[ \t]?\d{0,4})[ \t]*\n[ \t]*(\d{3,4})(?!\d)")
+# Every split number has a line starting with a digit; re finds "\n" by a fast
+# scan, where the pattern above is tried at every position of the text.
+_LINE_STARTS_DIGIT = re.compile(r"\n[ \t]*\d")
+
+
 def _join_split_lines(text: str) -> str:
     """Re-join numbers wrapped onto the next line (e.g. '0118 496\\n0553')."""
-    return re.sub(r"(\d{3,5}[ \t]?\d{0,4})[ \t]*\n[ \t]*(\d{3,4})(?!\d)", r"\1 \2", text)
+    if not _LINE_STARTS_DIGIT.search(text):
+        return text
+    return _SPLIT_NUMBER.sub(r"\1 \2", text)
 
 
 def find_phones(text: str, *, base_score: int = 0) -> list[PhoneHit]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from intake.understanding.cues import starting_with
+from intake.understanding.cues import Cues, cues, fold, starting_with
 from intake.understanding.vocabulary import is_negated
 
 FLAG_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -39,6 +39,14 @@ FLAG_PATTERNS: dict[str, re.Pattern[str]] = {
         ),
     ),
 }
+# Every match of a flag's pattern contains one of its cue words (see cues.py).
+FLAG_CUES: dict[str, Cues] = {
+    "self_harm": cues("harm cutting"),
+    "suicide": cues("suicid kill life overdose die"),
+    "abuse": cues("abus violence sexual exploit grooming"),
+    "neglect": cues("neglect"),
+    "immediate_danger": cues("immediate harm unsafe danger"),
+}
 _DENIAL = re.compile(
     r"(?i)\bno\s+(?:current\s+|known\s+|active\s+|other\s+)?(?:safeguarding|risk|concerns?|history)"
     r"|\bnot\s+(?:at\s+)?(?:any\s+)?(?:immediate\s+)?risk|\bno\s+(?:\w+\s+)?(?:issues|concerns)"
@@ -48,7 +56,10 @@ _DENIAL = re.compile(
 def find_flags(text: str) -> list[tuple[str, str]]:
     """(flag, snippet) for each kind of risk mentioned and not denied."""
     flags: list[tuple[str, str]] = []
+    folded = fold(text)
     for flag, pattern in FLAG_PATTERNS.items():
+        if not FLAG_CUES[flag].maybe_in(text, folded):
+            continue
         for match in pattern.finditer(text):
             if is_negated(text, match.start(), match.end(), window_words=6):
                 continue

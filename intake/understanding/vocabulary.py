@@ -264,14 +264,18 @@ NEGATION_AFTER = re.compile(
     r"|(?:is|are)\s*n['’]t\s+(?:suitable|possible|appropriate|an\s+option))"
 )
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n(]|\bbut\b|\bhowever\b|\balthough\b|\band\b|,")
+# The last clause break in one match: the greedy .* gives way from the end, so
+# the first break found is the last one (breaks never overlap: single marks and
+# whole words), without a match object for every earlier break.
+_LAST_CLAUSE_BREAK = re.compile(f"(?s:.*)(?:{_CLAUSE_BREAK.pattern})")
 
 
 def is_negated(text: str, start: int, end: int, *, window_words: int = 4) -> bool:
     """True when the mention at text[start:end] is denied ("no ...", "not ...", "... ruled out")."""
     before = text[max(0, start - 80) : start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end() :]
+    last_break = _LAST_CLAUSE_BREAK.match(before)
+    if last_break:
+        before = before[last_break.end() :]
     words = before.split()[-window_words:]
     if NEGATION_BEFORE.search(" ".join(words)):
         return True
