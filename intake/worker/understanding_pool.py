@@ -125,6 +125,8 @@ def _serve(requests: Connection, results: Connection, job: Callable[[bytes], Und
     threading.Thread(target=take, daemon=True).start()
     while (raw := inbox.get()) is not None:
         results.send(job(raw))
+    results.close()
+    os._exit(0)  # nothing to flush or finalise: the service is not kept waiting for it
 
 
 class _Worker:
@@ -154,8 +156,11 @@ class _Worker:
         with contextlib.suppress(OSError):
             self.requests.send_bytes(raw)
 
-    def stop(self) -> None:
+    def ask_to_stop(self) -> None:
         self.requests.close()  # an idle worker ends by itself
+
+    def stop(self) -> None:
+        self.ask_to_stop()
         self.process.join(timeout=1)
         if self.process.is_alive():
             self.process.kill()
@@ -187,6 +192,8 @@ class UnderstandingPool:
 
     def close(self) -> None:
         workers, self._workers = self._workers, []
+        for worker in workers:  # all at once, then each waited for
+            worker.ask_to_stop()
         for worker in workers:
             worker.stop()
 
