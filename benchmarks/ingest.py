@@ -30,13 +30,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests import configs  # noqa: E402
-from tests.mailservers import Dovecot, SmtpSink  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.mailservers import Dovecot, SmtpSink
 
 PASSWORD_ENV = "INTAKE_BENCH_IMAP_PASSWORD"
 _MESSAGE_ID = re.compile(rb"(?im)^message-id:[^\r\n]*(\r?\n[ \t][^\r\n]*)*\r?\n")
@@ -246,6 +248,10 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
+    # imported here, not at the top: the reading workers the child starts import this
+    # script again (multiprocessing's spawn), and need none of the test servers
+    from tests.mailservers import Dovecot, SmtpSink
+
     sources = corpus(args.shared)
     root = Path(tempfile.mkdtemp(prefix="bench-"))
     figures: dict[str, Any] = {"messages": args.messages, "batch_size": args.batch}

@@ -31,13 +31,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from intake.config import Extraction
 from intake.errors import MessageError
 from intake.models import ParsedEmail
-from intake.store.redact import message_reason, where
 from intake.worker.timebox import time_limit
+
+if TYPE_CHECKING:  # a reading worker imports this module: only what reading needs loads
+    from intake.config import Extraction
 
 log = logging.getLogger("intake.worker")
 T = TypeVar("T")
@@ -59,6 +60,8 @@ class Unreadable:
     @classmethod
     def of(cls, exc: Exception) -> Unreadable:
         """A MessageError is the message's fault; anything else is a bug, kept by place."""
+        from intake.store.redact import message_reason, where  # the store package is heavy
+
         if isinstance(exc, MessageError):
             return cls(message_reason(exc))
         return cls(message_reason(exc), bug=type(exc).__name__, at=where(exc))
