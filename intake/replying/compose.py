@@ -251,7 +251,14 @@ def bare_address(addr: str | None, purpose: str = "to reply to") -> str:
 
 def reply_recipient(envelope: Envelope) -> Address:
     """The Reply-To, else the From, as a bare address; ValueError when it is not one."""
-    return Address(addr_spec=bare_address(envelope.reply_address))
+    return _address(bare_address(envelope.reply_address))
+
+
+@lru_cache(maxsize=256)
+def _address(addr_spec: str) -> Address:
+    """Address objects are immutable, and building one parses its addr-spec (~60 µs):
+    a decision and its reply ask for the same one."""
+    return Address(addr_spec=addr_spec)
 
 
 def _sender(practice: Practice) -> str:
