@@ -101,9 +101,16 @@ def _with_member_edited(member: str, old: bytes, new: bytes) -> bytes:
     return _zipped(members)
 
 
-def test_docx_with_a_broken_styles_part_is_unreadable() -> None:
-    """python-docx refuses a package whose styles part is not XML, so no text is taken."""
+def test_docx_with_a_broken_styles_part_is_still_read() -> None:
+    """Only the main document part is parsed: a form whose styles part is not XML (which
+    docx.Document() refuses whole) still gives its text."""
     text, problems = _read(_with_member_edited("word/styles.xml", b"", b"<<not xml"))
+    assert (text, problems) == ("Referral for Amy Jones\nConsent: yes", [])
+
+
+def test_docx_with_a_broken_main_part_is_unreadable() -> None:
+    """The main document part itself not XML: recorded as a problem, no text."""
+    text, problems = _read(_with_member_edited("word/document.xml", b"", b"<<not xml"))
     assert (text, problems) == (None, ["attachment: form.docx unreadable (XMLSyntaxError)"])
 
 

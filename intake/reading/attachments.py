@@ -14,6 +14,7 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from intake.reading.charsets import decode_bytes
 from intake.reading.limits import ReadingLimits
@@ -80,20 +81,49 @@ def unpacked_size(data: bytes) -> int:
         return sum(info.file_size for info in package.infolist())
 
 
+def _docx_body(data: bytes) -> Any:
+    """The body of a DOCX's main document part, as python-docx finds and parses it.
+
+    Only that part is parsed: docx.Document() would parse every XML part
+    (styles, numbering, settings: most of the time a DOCX takes), none of
+    which the text needs, and would refuse a form whose styles are broken.
+    """
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PACKAGE_URI
+    from docx.opc.pkgreader import PackageReader
+    from docx.oxml.parser import parse_xml
+
+    package = PackageReader.from_file(io.BytesIO(data))  # type: ignore[no-untyped-call]
+    main = next(
+        (
+            srel.target_partname
+            for source, srel in package.iter_srels()
+            if source == PACKAGE_URI and srel.reltype == RELATIONSHIP_TYPE.OFFICE_DOCUMENT
+        ),
+        None,
+    )
+    if main is None:  # as docx.Document() has it
+        raise KeyError("no main document part")
+    for partname, content_type, _, blob in package.iter_sparts():
+        if partname == main:
+            if content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN:
+                raise ValueError("not a Word document")  # a template or macro file
+            return parse_xml(blob).body
+    raise KeyError("no main document part")
+
+
 def _docx_text(data: bytes) -> str:
     """Paragraphs and table rows in document order, a two-cell row as 'Label: value'."""
-    import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    document = docx.Document(io.BytesIO(data))
     lines: list[str] = []
-    for child in document.element.body.iterchildren():
+    for child in _docx_body(data).iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text)
+            lines.append(Paragraph(child, None).text)  # type: ignore[arg-type]
         elif tag == "tbl":
-            for row in Table(child, document).rows:
+            for row in Table(child, None).rows:  # type: ignore[arg-type]
                 cells: list[str] = []
                 for cell in row.cells:
                     text = cell.text.strip()
