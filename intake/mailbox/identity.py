@@ -14,6 +14,8 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from functools import cached_property
 
+from intake.reading.headers import plain_fields
+
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _LINE_END = re.compile(rb"\r?\n")
 _ANGLE_ID = re.compile(r"<[^<>\s]+>")
@@ -42,10 +44,16 @@ def message_id_of(raw: bytes) -> str | None:
 
 
 def _message_id_in(section: bytes) -> str | None:
-    try:
-        value = BytesHeaderParser(policy=compat32).parsebytes(section + b"\r\n\r\n")["Message-ID"]
-    except (TypeError, ValueError):  # a malformed header block: identified by its hash alone
-        return None
+    block = section + b"\r\n\r\n"
+    fields = plain_fields(block)
+    if fields is not None:
+        values = fields.get("message-id")
+        value: object = values[0] if values else None
+    else:
+        try:
+            value = BytesHeaderParser(policy=compat32).parsebytes(block)["Message-ID"]
+        except (TypeError, ValueError):  # a malformed header block: identified by its hash
+            return None
     if value is None:
         return None
     found = _ANGLE_ID.search(str(value))

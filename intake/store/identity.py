@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+from intake.mailbox.identity import header_block
+from intake.reading.headers import plain_fields
 from intake.store.crypto import Cipher
 
 HEADER_SCAN_BYTES = 64 * 1024
@@ -40,9 +42,13 @@ def sender_of(raw: bytes | None) -> str | None:
     if not raw:
         return None
     head = raw[:HEADER_SCAN_BYTES]
+    fields = plain_fields(header_block(head))
     try:
-        msg = BytesHeaderParser(policy=compat32).parsebytes(head)
-        _, addr = email.utils.parseaddr(str(msg.get("From", "")))
+        if fields is not None:
+            found = fields.get("from")
+        else:
+            found = BytesHeaderParser(policy=compat32).parsebytes(head).get_all("From")
+        _, addr = email.utils.parseaddr(str(found[0]) if found else "")
     except Exception:  # hostile headers: no sender rather than no message
         return None
     addr = addr.strip().lower()

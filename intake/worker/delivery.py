@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Literal
 
 from intake.errors import ConfigError, MessageError, TransientError
 from intake.mailbox.identity import header_block
+from intake.reading.headers import plain_fields
 from intake.replying.compose import check_templates
 from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
@@ -74,9 +75,13 @@ Outcome = Literal["done", "next", "stop"]
 
 def recipients_of(raw: bytes) -> list[str]:
     """The To addresses of an outgoing message, read from its headers only (no body parse)."""
-    # compat32: our own To header needs no header-registry objects, only its addresses
-    msg = BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
-    return [addr for _, addr in getaddresses(msg.get_all("To", [])) if addr]
+    block = header_block(raw)
+    fields = plain_fields(block)  # our own headers are plain; else compat32 reads them
+    if fields is not None:
+        values: list[str] = fields.get("to", [])
+    else:
+        values = BytesHeaderParser(policy=policy.compat32).parsebytes(block).get_all("To", [])
+    return [addr for _, addr in getaddresses(values) if addr]
 
 
 def retry_delay(attempts: int) -> timedelta:
