@@ -22,3 +22,8 @@ def noisy(raw: bytes) -> Understood:
     """Logs the message's words at warning level, as a library might on a broken file."""
     logging.getLogger("pypdf").warning("could not read: %s", raw.decode())
     return Unreadable("noisy")
+
+
+def niceness(raw: bytes) -> Understood:
+    """Reports the worker's scheduling niceness as its reason."""
+    return Unreadable(f"nice {os.nice(0)}")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from intake.understanding import parse_email
-from intake.worker.understanding_pool import UnderstandingPool, Unreadable, understand
+from intake.worker.understanding_pool import NICENESS, UnderstandingPool, Unreadable, understand
 from tests import pool_jobs
 from tests.corpus_support import corpus_cases
 
@@ -123,3 +123,11 @@ def test_a_worker_logs_nothing_of_the_messages_it_reads() -> None:
     )
     assert done.stdout.strip() == b"1"
     assert b"Amy Example" not in done.stderr
+
+
+def test_workers_give_way_to_the_service_process() -> None:
+    """Readers run NICENESS below the service, which the backlog waits on."""
+    with UnderstandingPool(1, pool_jobs.niceness, patience=30) as pool:
+        [result] = list(pool.read([(1, b"x")]))
+    expected = min(19, os.nice(0) + NICENESS)
+    assert reasons([result]) == [f"nice {expected}"]

@@ -46,6 +46,9 @@ T = TypeVar("T")
 PARALLEL_FROM = 24  # fewer pending messages than this are read in-process
 GROUP = 16  # messages of a backlog recorded per transaction
 WINDOW_PER_WORKER = 8  # messages handed to each worker ahead of the one awaited
+# Workers run at a lower priority: the service process, which records what they read
+# and talks to the servers, is what a backlog waits on, and the machine stays responsive.
+NICENESS = 10
 _PR_SET_PDEATHSIG = 1
 
 
@@ -82,7 +85,7 @@ def understand(raw: bytes, *, required: tuple[str, ...], seconds: float) -> Unde
 
 
 def _worker_start() -> None:
-    """In each worker: die with the service, leave Ctrl-C to it, and log nothing.
+    """In each worker: die with the service, leave Ctrl-C to it, log nothing, and give way.
 
     A worker reports through what `understand` returns; a library's own log
     line (pypdf on a broken PDF, say) would reach stderr unformatted here and
@@ -97,6 +100,8 @@ def _worker_start() -> None:
         pass
     if os.getppid() == 1:  # the service died before prctl took effect
         os._exit(0)
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
 
 
 def worker_count(configured: int) -> int:
