@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from intake.understanding import parse_email
+from intake.worker import understanding_pool
 from intake.worker.understanding_pool import NICENESS, UnderstandingPool, Unreadable, understand
 from tests import pool_jobs
 from tests.corpus_support import corpus_cases
@@ -131,3 +134,15 @@ def test_workers_give_way_to_the_service_process() -> None:
         [result] = list(pool.read([(1, b"x")]))
     expected = min(19, os.nice(0) + NICENESS)
     assert reasons([result]) == [f"nice {expected}"]
+
+
+def test_read_ahead_is_bounded_by_bytes_and_still_reads_every_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With AHEAD_BYTES smaller than one message, messages go one at a time, all read."""
+    monkeypatch.setattr(understanding_pool, "AHEAD_BYTES", 10)
+    messages = [(n, f"{n:050d}".encode()) for n in range(12)] + [(12, None)]
+    with UnderstandingPool(2, pool_jobs.echo, patience=30) as pool:
+        results = list(pool.read(messages))
+    assert [(n, raw) for n, raw, _ in results] == messages
+    assert reasons(results) == [f"echo {n:050d}" for n in range(12)] + [None]

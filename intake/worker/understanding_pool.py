@@ -45,7 +45,8 @@ T = TypeVar("T")
 
 PARALLEL_FROM = 24  # fewer pending messages than this are read in-process
 GROUP = 16  # messages of a backlog recorded per transaction
-WINDOW_PER_WORKER = 8  # messages handed to each worker ahead of the one awaited
+WINDOW_PER_WORKER = 24  # messages handed to each worker ahead of the one awaited
+AHEAD_BYTES = 16_000_000  # and at most this much mail in flight, however large the messages
 # Workers run at a lower priority: the service process, which records what they read
 # and talks to the servers, is what a backlog waits on, and the machine stays responsive.
 NICENESS = 10
@@ -231,15 +232,20 @@ class UnderstandingPool:
     ) -> Iterator[tuple[int, bytes | None, Understood | None]]:
         """(id, raw, understood) in the order given; None for a message without a body.
 
-        Reads ahead a few messages per worker, so memory stays bounded however
-        long the backlog.
+        Reads ahead WINDOW_PER_WORKER messages per worker and at most
+        AHEAD_BYTES of mail, so memory stays bounded however long the backlog
+        and however large its messages.
         """
         source = iter(messages)
         pending: deque[Pending] = deque()
         turn = itertools.cycle(range(len(self._workers)))
+        in_flight = 0  # bytes of the pending messages
 
         def top_up() -> None:
-            while len(pending) < len(self._workers) * WINDOW_PER_WORKER:
+            nonlocal in_flight
+            while len(pending) < len(self._workers) * WINDOW_PER_WORKER and (
+                not pending or in_flight < AHEAD_BYTES
+            ):
                 item = next(source, None)
                 if item is None:
                     return
@@ -248,11 +254,13 @@ class UnderstandingPool:
                 if raw is not None:
                     index = next(turn)
                     self._workers[index].send(raw)
+                    in_flight += len(raw)
                 pending.append((msg_id, raw, index))
 
         top_up()
         while pending:
             msg_id, raw, index = pending.popleft()
+            in_flight -= len(raw) if raw is not None else 0
             understood = None if index is None else self._await(index, pending)
             top_up()
             yield msg_id, raw, understood
