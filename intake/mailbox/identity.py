@@ -33,41 +33,29 @@ def header_block(raw: bytes) -> bytes:
     return raw[: min(ends)] if ends else raw
 
 
-def headers_digest(raw: bytes) -> str:
-    """SHA-256 of the normalised header section: the same for a full and a header-only fetch."""
-    return hashlib.sha256(header_section(raw)).hexdigest()
-
-
-def message_id_of(raw: bytes) -> str | None:
-    """The Message-ID (<...>) of a message or header block, or None when it has none."""
-    return _message_id_in(header_section(raw))
-
-
-def _message_id_in(section: bytes) -> str | None:
-    block = section + b"\r\n\r\n"
-    fields = plain_fields(block)
-    if fields is not None:
-        values = fields.get("message-id")
-        value: object = values[0] if values else None
-    else:
-        try:
-            value = BytesHeaderParser(policy=compat32).parsebytes(block)["Message-ID"]
-        except (TypeError, ValueError):  # a malformed header block: identified by its hash
-            return None
-    if value is None:
-        return None
-    found = _ANGLE_ID.search(str(value))
-    return found.group(0) if found else None
-
-
 class HeaderIdentity:
-    """What identifies a message by its headers, from one normalisation of them."""
+    """What identifies a message by its headers, from one normalisation of them: the
+    section, its SHA-256 (the same for a full and a header-only fetch) and the
+    Message-ID (<...>), or None when it has none."""
 
     def __init__(self, raw: bytes) -> None:
         self.section = header_section(raw)
-        self.digest = hashlib.sha256(self.section).hexdigest()  # headers_digest(raw)
+        self.digest = hashlib.sha256(self.section).hexdigest()
 
     @cached_property
     def message_id(self) -> str | None:
-        """message_id_of(raw), parsed only when asked for."""
-        return _message_id_in(self.section)
+        """Parsed only when asked for: a fetch may have given it already."""
+        block = self.section + b"\r\n\r\n"
+        fields = plain_fields(block)
+        if fields is not None:
+            values = fields.get("message-id")
+            value: object = values[0] if values else None
+        else:
+            try:
+                value = BytesHeaderParser(policy=compat32).parsebytes(block)["Message-ID"]
+            except (TypeError, ValueError):  # a malformed header block: identified by its hash
+                return None
+        if value is None:
+            return None
+        found = _ANGLE_ID.search(str(value))
+        return found.group(0) if found else None
