@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from functools import cached_property
 
-from intake.reading.headers import plain_fields
+from intake.reading.headers import field_values
 
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _LINE_END = re.compile(rb"\r?\n")
@@ -45,17 +43,9 @@ class HeaderIdentity:
     @cached_property
     def message_id(self) -> str | None:
         """Parsed only when asked for: a fetch may have given it already."""
-        block = self.section + b"\r\n\r\n"
-        fields = plain_fields(block)
-        if fields is not None:
-            values = fields.get("message-id")
-            value: object = values[0] if values else None
-        else:
-            try:
-                value = BytesHeaderParser(policy=compat32).parsebytes(block)["Message-ID"]
-            except (TypeError, ValueError):  # a malformed header block: identified by its hash
-                return None
-        if value is None:
+        try:
+            values = field_values(self.section + b"\r\n\r\n", "Message-ID")
+        except (TypeError, ValueError):  # a malformed header block: identified by its hash
             return None
-        found = _ANGLE_ID.search(str(value))
+        found = _ANGLE_ID.search(values[0]) if values else None
         return found.group(0) if found else None

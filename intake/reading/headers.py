@@ -11,6 +11,8 @@ import email.header
 import email.utils
 import re
 from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from intake.reading.charsets import decode_bytes
 
@@ -120,3 +122,16 @@ def plain_fields(block: bytes) -> dict[str, list[str]] | None:
             fields.setdefault(name, []).append("".join(value).rstrip("\r\n"))
         name, value = line[: found.end() - 1].lower(), [line[found.end() :].lstrip(" \t")]
     return None  # no blank line: the block is cut short
+
+
+def field_values(block: bytes, name: str) -> list[str]:
+    """Every value of field `name` in a header block, as the email parser (compat32)
+    gives them; a plain block is read without it (plain_fields). Raises what the
+    parser raises on a block it cannot read."""
+    fields = plain_fields(block)
+    if fields is not None:
+        return fields.get(name.lower(), [])
+    return [
+        str(value)
+        for value in BytesHeaderParser(policy=compat32).parsebytes(block).get_all(name, [])
+    ]

@@ -12,11 +12,9 @@ import email.utils
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 
 from intake.mailbox.identity import header_block
-from intake.reading.headers import plain_fields
+from intake.reading.headers import field_values
 from intake.store.crypto import Cipher
 
 HEADER_SCAN_BYTES = 64 * 1024
@@ -41,14 +39,9 @@ def sender_of(raw: bytes | None) -> str | None:
     """The From address of a message, lower-cased, read from its header section only."""
     if not raw:
         return None
-    head = raw[:HEADER_SCAN_BYTES]
-    fields = plain_fields(header_block(head))
     try:
-        if fields is not None:
-            found = fields.get("from")
-        else:
-            found = BytesHeaderParser(policy=compat32).parsebytes(head).get_all("From")
-        _, addr = email.utils.parseaddr(str(found[0]) if found else "")
+        found = field_values(header_block(raw[:HEADER_SCAN_BYTES]), "From")
+        _, addr = email.utils.parseaddr(found[0] if found else "")
     except Exception:  # hostile headers: no sender rather than no message
         return None
     addr = addr.strip().lower()
@@ -60,8 +53,8 @@ def message_id_of(raw: bytes | None) -> str | None:
     if not raw:
         return None
     try:
-        msg = BytesHeaderParser(policy=compat32).parsebytes(raw[:HEADER_SCAN_BYTES])
-        value = str(msg.get("Message-ID", "")).strip()
+        found = field_values(header_block(raw[:HEADER_SCAN_BYTES]), "Message-ID")
+        value = (found[0] if found else "").strip()
     except Exception:  # hostile headers: no Message-ID rather than no message
         return None
     return value or None

@@ -45,14 +45,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from datetime import datetime, timedelta
-from email import policy
-from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from typing import TYPE_CHECKING, Literal
 
 from intake.errors import ConfigError, MessageError, TransientError
 from intake.mailbox.identity import header_block
-from intake.reading.headers import plain_fields
+from intake.reading.headers import field_values
 from intake.replying.compose import check_templates
 from intake.replying.folders import MailFolders
 from intake.replying.senders import Sender
@@ -75,13 +73,8 @@ Outcome = Literal["done", "next", "stop"]
 
 def recipients_of(raw: bytes) -> list[str]:
     """The To addresses of an outgoing message, read from its headers only (no body parse)."""
-    block = header_block(raw)
-    fields = plain_fields(block)  # our own headers are plain; else compat32 reads them
-    if fields is not None:
-        values: list[str] = fields.get("to", [])
-    else:
-        values = BytesHeaderParser(policy=policy.compat32).parsebytes(block).get_all("To", [])
-    return [addr for _, addr in getaddresses(values) if addr]
+    to = field_values(header_block(raw), "To")
+    return [addr for _, addr in getaddresses(to) if addr]
 
 
 def retry_delay(attempts: int) -> timedelta:
