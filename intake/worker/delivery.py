@@ -129,16 +129,22 @@ def wants_copy(svc: Services, row: OutboxRow) -> bool:
     )
 
 
-def save_copies(svc: Services, folders: LazyFolders, copies: list[tuple[int, bytes]]) -> None:
-    """APPEND copies of sent replies to Sent in one go; on failure they wait for the next cycle."""
-    if not copies:
-        return
+def append_copies(folders: LazyFolders, copies: list[tuple[int, bytes]]) -> bool:
+    """APPEND copies of sent replies to Sent in one go; False, logged, when Sent is out of
+    reach (the copies stay due for the next cycle)."""
     try:
         folders.get().append_many("sent", [raw for _, raw in copies])
     except (TransientError, ConfigError) as exc:
         log.warning(
             "%d sent replies: no copy saved to Sent yet (%s)", len(copies), redact(str(exc))
         )
+        return False
+    return True
+
+
+def save_copies(svc: Services, folders: LazyFolders, copies: list[tuple[int, bytes]]) -> None:
+    """APPEND copies of sent replies to Sent and unmark them; on failure they wait."""
+    if not copies or not append_copies(folders, copies):
         return
     with svc.store.transaction(durable=False):  # lost: re-checked in Sent, not saved twice
         svc.store.copies_saved([out_id for out_id, _ in copies])
@@ -234,6 +240,7 @@ def deliver_due(
     own = folders is None
     folders = folders or LazyFolders(svc)
     copies: list[tuple[int, bytes]] = []
+    save = keep or (lambda copies: save_copies(svc, folders, copies))
     done, stopped = 0, False
     try:
         for row in due_rows(svc):
@@ -245,14 +252,11 @@ def deliver_due(
                 stopped = True
                 break
             done += outcome == "done"
-            if len(copies) >= COPIES_PER_APPEND and keep is None:
-                save_copies(svc, folders, copies)
+            if len(copies) >= COPIES_PER_APPEND:
+                save(copies)
     finally:
         try:
-            if keep is not None:
-                keep(copies)
-            else:
-                save_copies(svc, folders, copies)
+            save(copies)
         finally:
             if own:
                 folders.close()
@@ -334,15 +338,13 @@ class CopySaver:
                 if failed:  # after one failure the rest wait for the next cycle
                     continue
                 try:
-                    self._folders.get().append_many("sent", [raw for _, raw in batch])
-                except (TransientError, ConfigError) as exc:
-                    failed = True
-                    log.warning("sent replies: no copy saved to Sent yet (%s)", redact(str(exc)))
+                    appended = append_copies(self._folders, batch)
                 except Exception:
-                    failed = True
                     log.exception("sent replies: saving copies to Sent failed")
-                else:
+                    appended = False
+                if appended:
                     self._done.put([out_id for out_id, _ in batch])
+                failed = not appended
         finally:
             self._folders.close()
 
