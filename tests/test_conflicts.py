@@ -18,20 +18,25 @@ from tests.flow import THERAPIST, Flow, raw_email, record
 FRIDAY = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
+def says_she_is_ten(f: Flow, message_id: str) -> None:
+    """Two hours on, the referrer answers our question: the client is 10."""
+    ask = f.sent_with("missing_information")[0]
+    f.clock.advance(hours=2)
+    f.deliver(
+        Record(kind=Kind.referral, client=Client(age=10)),
+        message_id=message_id,
+        in_reply_to=ask,
+    )
+    f.run()
+
+
 @pytest.fixture
 def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flow:
     """Amy, 9, awaiting a reason; the referrer's answer says she is 10."""
     f = Flow(tmp_path, FRIDAY, monkeypatch)
     f.deliver(record(missing=("reason",)), message_id="<r1@school.example>")
     f.run()
-    ask = f.sent_with("missing_information")[0]
-    f.clock.advance(hours=2)
-    f.deliver(
-        Record(kind=Kind.referral, client=Client(age=10)),
-        message_id="<u1@school.example>",
-        in_reply_to=ask,
-    )
-    f.run()
+    says_she_is_ten(f, "<u1@school.example>")
     return f
 
 
@@ -141,14 +146,7 @@ def test_show_lists_open_conflicts_and_resolve_settles_them(
 
 def test_a_conflict_the_referrer_repeats_is_shown_once(flow: Flow) -> None:
     """Saying 'she is 10' again while that conflict is open adds no second one."""
-    ask = flow.sent_with("missing_information")[0]
-    flow.clock.advance(hours=2)
-    flow.deliver(
-        Record(kind=Kind.referral, client=Client(age=10)),
-        message_id="<u2@school.example>",
-        in_reply_to=ask,
-    )
-    flow.run()
+    says_she_is_ten(flow, "<u2@school.example>")
     assert [("client_age", "9", "10")] == [
         (c.conflict.field, c.conflict.recorded, c.conflict.received)
         for c in conflicts(flow.svc.store)
